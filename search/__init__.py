@@ -1,0 +1,1 @@
+"""Arshif: full-text search for Arabic news archives."""
