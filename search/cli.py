@@ -1,0 +1,195 @@
+"""The ``arshif`` command: each subcommand is one call into the library.
+
+Errors a user can cause (no index, a bad date, a reindex already running) end with a one-line
+message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from search import config, store
+from search.analysis import analyze as analyze_text
+from search.query import QueryError
+from search.searcher import SORTS, SearchError, Searcher, render_marked
+
+_USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError, QueryError)
+
+
+def _open(index: str | None) -> Searcher:
+    try:
+        return Searcher(index)
+    except store.IndexMissing as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.version_option(package_name="arshif")
+def cli():
+    """Arshif (أرشيف): full-text search for Arabic news archives."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--procs", type=click.IntRange(1, 16), default=None, help="Writer processes (default: all cores, at most 4).")
+@click.option("--strict", is_flag=True, help="Exit non-zero if any file or record was skipped.")
+def reindex(paths, index, procs, strict):
+    """Index articles (files or folders) into a new index and swap it in.
+
+    With no PATH, indexes ./seeds. Reads scraped text articles, JSON Lines and JSON (optionally
+    .gz), SaudiNewsNet zip files and HTML pages; folders are walked recursively.
+
+    Example: arshif reindex ~/archive/2015 --index ~/archive-index
+    """
+    from search.indexing import reindex as run_reindex
+
+    sources = list(paths) or [Path(config.DEFAULT_SOURCE_DIR)]
+    root = config.index_dir(index)
+    progress = _progress_line() if sys.stderr.isatty() else None
+    try:
+        summary = run_reindex(sources, root, progress=progress, procs=procs)
+    except store.ReindexRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: the previous index is unchanged.", err=True)
+        sys.exit(130)
+    if progress:
+        click.echo(err=True)
+    for problem in summary.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"Indexed {summary.indexed:,} articles into {root} in {summary.seconds:.1f} s "
+        f"({summary.docs_per_second:,.0f} docs/s); skipped {summary.skipped:,}, "
+        f"duplicates {summary.duplicates:,}, warnings {len(summary.warnings):,}."
+    )
+    if strict and summary.problems:
+        sys.exit(1)
+
+
+def _progress_line():
+    """A live progress line on stderr: articles indexed, rate, problems."""
+    started = time.monotonic()
+    spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+    state = {"tick": 0}
+
+    def report(indexed: int, problems: int) -> None:
+        state["tick"] += 1
+        rate = indexed / max(time.monotonic() - started, 1e-6)
+        click.echo(f"\r{spinner[state['tick'] % len(spinner)]} indexed {indexed:,} articles "
+                   f"({rate:,.0f}/s), {problems:,} skipped ", nl=False, err=True)
+
+    return report
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles on or after this day.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles on or before this day.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=int, default=None, help=f"Results per page (default {config.PAGE_SIZE}; with --batch 100).")
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="Run qid<TAB>query lines; print a TREC run.")
+@click.option("--fields", default="title,body", show_default=True, help="Text fields to search.")
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields):
+    """Search the index.
+
+    Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
+
+    Example: arshif search "الميليشيات الإيرانية" --from 2020-01-01 --sort newest
+    """
+    searcher = _open(index)
+    field_names = tuple(f.strip() for f in fields.split(",") if f.strip())
+    if batch is not None:
+        _run_batch(searcher, batch, limit or 100, field_names, date_from, date_to)
+        return
+    if query is None:
+        raise click.UsageError("Give a QUERY (or --batch FILE).")
+    try:
+        results = searcher.search(query, date_from=date_from, date_to=date_to, sort=sort, page=page,
+                                  limit=limit or config.PAGE_SIZE, fields=field_names)
+    except _USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
+        return
+    for notice in results.notices:
+        click.echo(notice, err=True)
+    click.echo(f"{results.total:,} results ({results.elapsed_ms:.0f} ms), page {results.page} of {results.page_count}")
+    color = sys.stdout.isatty()
+    for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
+        click.echo()
+        click.echo(click.style(f"{n}. {hit.title or '(بلا عنوان)'}", bold=True))
+        click.echo("   " + " · ".join(x for x in (hit.date[:10] if hit.date else "", hit.source, hit.author) if x))
+        snippet = render_marked(hit.marked_snippet, "\x1b[1;33m" if color else "«", "\x1b[0m" if color else "»",
+                                escape=lambda s: s)
+        click.echo("   " + " ".join(snippet.split()))
+        click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+
+
+def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to) -> None:
+    """qid<TAB>query lines in, a TREC run (qid Q0 docid rank score arshif) out."""
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        qid, sep, text = line.partition("\t")
+        if not sep:
+            click.echo(f"line {number}: expected qid<TAB>query; skipped", err=True)
+            continue
+        try:
+            results = searcher.search(text, date_from=date_from, date_to=date_to, limit=limit,
+                                      fields=fields, snippets=False)
+        except _USER_ERRORS as exc:
+            click.echo(f"line {number} ({qid}): {exc}", err=True)
+            continue
+        for rank, hit in enumerate(results.hits, start=1):
+            click.echo(f"{qid} Q0 {hit.id} {rank} {hit.score:.4f} arshif")
+
+
+@cli.command()
+@click.argument("text")
+def analyze(text):
+    """Show how TEXT is analyzed: each token, its normalized form and its stem.
+
+    Example: arshif analyze "وبالتنسيق مع الاستخبارات"
+    """
+    tokens = analyze_text(text)
+    if not tokens:
+        click.echo("(no tokens)")
+    width = max((len(t.original) for t in tokens), default=0)
+    for t in tokens:
+        stem = "(stopword: not indexed)" if t.stem is None else t.stem
+        click.echo(f"{t.original:<{width}}  →  {t.normalized:<{width}}  →  {stem}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host, port, index, threads):
+    """Serve the search page with the waitress WSGI server.
+
+    Example: arshif serve --port 8080
+    """
+    import waitress
+
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(config.index_dir(index))})
+    click.echo(f"Arshif on http://{host}:{port}/ (index: {config.index_dir(index)}); Ctrl-C stops it.")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True)
+
+
+if __name__ == "__main__":
+    cli()

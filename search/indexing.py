@@ -1,0 +1,143 @@
+"""Reindex: read articles, drop duplicates, build a new index aside, swap it in, report.
+
+The flow: :func:`search.readers.read_paths` yields articles and problems → duplicates (same URL,
+or same normalized body) are counted and skipped → the rest go to a Whoosh writer in a fresh
+build directory → :func:`search.store.publish` swaps it in atomically. Any failure (or Ctrl-C)
+discards the build and leaves the live index as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from search import store
+from search.arabic import normalize
+from search.articles import Article, Problem
+from search.readers import read_paths
+from search.schema import build_schema
+
+#: Called now and then during a reindex with (articles indexed so far, problems so far).
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ReindexSummary:
+    """What a reindex did."""
+
+    indexed: int = 0
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)  # skipped records and files
+    warnings: list[Problem] = field(default_factory=list)  # indexed, with something to say
+    seconds: float = 0.0
+    index_dir: str = ""
+
+    @property
+    def skipped(self) -> int:
+        return len(self.problems)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.indexed / self.seconds if self.seconds > 0 else 0.0
+
+
+def body_fingerprint(body: str) -> str:
+    """A hash of the normalized body: the same article re-published with other spacing or
+    diacritics has the same fingerprint."""
+    text = " ".join(re.findall(r"\w+", normalize(body)))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def to_document(article: Article) -> dict:
+    """The Whoosh document for an article (field names from :mod:`search.schema`)."""
+    doc = {
+        "id": article.id,
+        "title": article.title,
+        "title_exact": article.title,
+        "body": article.body,
+        "body_exact": article.body,
+        "author": article.author,
+        "source": article.source,
+        "url": article.url,
+        "origin": article.origin,
+        "fingerprint": body_fingerprint(article.body),
+    }
+    if article.date is not None:
+        doc["date"] = article.date
+        doc["year"] = f"{article.date.year:04d}"
+        doc["month"] = f"{article.date.year:04d}-{article.date.month:02d}"
+    return {k: v for k, v in doc.items() if v not in ("", None)}
+
+
+def default_procs() -> int:
+    """Writer processes: both cores on this kind of machine, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
+            progress: Progress | None = None, procs: int | None = None,
+            limitmb: int = 256) -> ReindexSummary:
+    """Index every article under `paths` into a new generation of `index_root`, then swap it in.
+
+    :param procs: writer processes (default: :func:`default_procs`).
+    :raise search.store.ReindexRunning: another reindex holds the lock; nothing is touched.
+    """
+    root = Path(index_root)
+    summary = ReindexSummary(index_dir=str(root))
+    started = time.perf_counter()
+    with store.reindex_lock(root):
+        build_dir = store.new_build_dir(root)
+        try:
+            ix = whoosh_index.create_in(str(build_dir), build_schema())
+            procs = procs or default_procs()
+            writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1) if procs > 1 \
+                else ix.writer(limitmb=limitmb)
+            try:
+                _add_all(writer, read_paths(paths), summary, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            store.publish(root, build_dir)
+        except BaseException:
+            store.discard(build_dir)
+            raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None) -> None:
+    seen_urls: set[str] = set()
+    seen_bodies: set[str] = set()
+    last_report = 0.0
+    for record in records:
+        if isinstance(record, Problem):
+            (summary.problems if record.skipped else summary.warnings).append(record)
+            continue
+        if not record.body.strip():
+            summary.problems.append(Problem(record.origin, record.id, "empty body"))
+            continue
+        doc = to_document(record)
+        url = record.url.strip()
+        if (url and url in seen_urls) or doc["fingerprint"] in seen_bodies:
+            summary.duplicates += 1
+            continue
+        if url:
+            seen_urls.add(url)
+        seen_bodies.add(doc["fingerprint"])
+        writer.add_document(**doc)
+        summary.indexed += 1
+        if progress is not None:
+            now = time.monotonic()
+            if now - last_report > 0.2:
+                progress(summary.indexed, len(summary.problems))
+                last_report = now
+    if progress is not None:
+        progress(summary.indexed, len(summary.problems))

@@ -1,0 +1,44 @@
+"""The one index schema: field names, types, analyzers, and what is stored.
+
+- ``title`` and ``body`` are analyzed with the stemming Arabic analyzer and stored (the original
+  text, for display and for snippets marked on the original words);
+- ``title_exact`` and ``body_exact`` hold the normalized surface forms (no stemming, not stored),
+  so a query's exact form can score above a match on the stem alone;
+- ``date`` is sortable for newest/oldest; ``year``, ``month`` and ``source`` are sortable keywords
+  for facet counts;
+- ``origin`` and ``fingerprint`` record which file an article came from and what it looked like,
+  for duplicate detection and incremental reindex.
+
+Changing anything here (or renaming a class in :mod:`search.analysis`) needs ``arshif reindex``.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from search.analysis import build_analyzer
+
+#: Text fields a query searches, each with its exact-form twin.
+TEXT_FIELDS = ("title", "body")
+EXACT_SUFFIX = "_exact"
+
+
+def build_schema() -> Schema:
+    """The Arshif schema (see the module docstring)."""
+    stemmed = build_analyzer(stem=True)
+    exact = build_analyzer(stem=False)
+    return Schema(
+        id=ID(unique=True, stored=True),
+        title=TEXT(analyzer=stemmed, stored=True, phrase=True),
+        title_exact=TEXT(analyzer=exact, phrase=False),
+        body=TEXT(analyzer=stemmed, stored=True, phrase=True),
+        body_exact=TEXT(analyzer=exact, phrase=False),
+        date=DATETIME(stored=True, sortable=True),
+        year=ID(stored=False, sortable=True),
+        month=ID(stored=False, sortable=True),
+        author=TEXT(analyzer=exact, stored=True, phrase=False),
+        source=ID(stored=True, sortable=True),
+        url=ID(stored=True),
+        origin=ID(stored=True),
+        fingerprint=STORED(),
+    )

@@ -1,0 +1,134 @@
+"""The index directory on disk: generations, the atomic swap, and the reindex lock.
+
+Layout of an index directory (``index/`` by default)::
+
+    index/
+      current -> gen-20261126-073000-1234   (a relative symlink: the live index)
+      gen-20261126-073000-1234/             (a complete Whoosh index)
+      gen-...-previous/                     (kept one swap longer, for searchers still on it)
+      .building-5678/                       (a reindex in progress; removed if it fails)
+      .lock                                 (held by the reindex that is running)
+
+A reindex builds into ``.building-*``, renames it to ``gen-*`` and then replaces the ``current``
+symlink with ``os.replace`` (atomic on POSIX), so a searcher sees either the old index or the new
+one, never half of one. Killed at any moment, the previous generation stays live.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+CURRENT = "current"
+LOCK = ".lock"
+BUILDING_PREFIX = ".building-"
+GEN_PREFIX = "gen-"
+
+
+class IndexMissing(RuntimeError):
+    """There is no usable index: the message says how to build one."""
+
+
+class ReindexRunning(RuntimeError):
+    """Another reindex holds the lock on this index directory."""
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation directory, or None when no index has been built."""
+    link = root / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    path = root / target
+    return path if path.is_dir() else None
+
+
+def open_current(root: Path):
+    """Open the live Whoosh index.
+
+    :raise IndexMissing: no index, or one that Whoosh cannot open (with the hint to reindex).
+    """
+    gen = current_generation(root)
+    if gen is None:
+        raise IndexMissing(f"No index at {root}. Build one with: arshif reindex [PATH ...] --index {root}")
+    try:
+        return whoosh_index.open_dir(str(gen))
+    except Exception as exc:  # whoosh raises several kinds for a damaged index
+        raise IndexMissing(
+            f"The index at {root} cannot be opened ({type(exc).__name__}: {exc}). "
+            f"Rebuild it with: arshif reindex [PATH ...] --index {root}"
+        ) from exc
+
+
+@contextmanager
+def reindex_lock(root: Path):
+    """Hold the reindex lock of `root` for the duration, or raise :class:`ReindexRunning`."""
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / LOCK, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise ReindexRunning(
+                    f"Another reindex is running on {root}; wait for it to finish. Nothing was changed."
+                ) from None
+            raise
+        _remove_stale_builds(root)
+        yield
+    finally:
+        handle.close()
+
+
+def new_build_dir(root: Path) -> Path:
+    """A fresh directory to build the next generation in."""
+    path = root / f"{BUILDING_PREFIX}{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def publish(root: Path, build_dir: Path) -> Path:
+    """Make `build_dir` the live generation, atomically; drop generations older than the previous."""
+    previous = current_generation(root)
+    gen = root / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    os.rename(build_dir, gen)
+    _fsync_dir(root)
+    tmp_link = root / f".{CURRENT}.tmp"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(gen.name, tmp_link)
+    os.replace(tmp_link, root / CURRENT)
+    _fsync_dir(root)
+    keep = {gen.name, previous.name if previous else None}
+    for old in root.glob(f"{GEN_PREFIX}*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    return gen
+
+
+def discard(build_dir: Path) -> None:
+    """Remove a build that did not finish."""
+    shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _remove_stale_builds(root: Path) -> None:
+    """Builds left by a killed reindex (we hold the lock, so nobody else is building)."""
+    for stale in root.glob(f"{BUILDING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
