@@ -114,6 +114,7 @@ PRONOUN_SUFFIXES = {
 }
 INFLECTION_SUFFIXES = {
     "يا": 3,  # the ا of loanwords in يا, dropped before their plural يات: ميليشيا → ميليشي
+    "يين": 3, "يون": 3,  # plural of a nisba: الإيرانيين → ايران, like الإيرانية
     "تان": 4, "تين": 4, "ات": 3, "يه": 3, "ان": 4, "ين": 4, "ون": 4, "ه": 3, "ي": 3,
 }
 SUFFIX_ROUNDS = (PRONOUN_SUFFIXES, INFLECTION_SUFFIXES)

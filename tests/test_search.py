@@ -1,0 +1,210 @@
+"""Searching: spelling variants, query syntax, date filter, sort, snippets, bad input."""
+
+import re
+
+import pytest
+
+from search.query import MAX_QUERY_CHARS, QueryError, parse
+from search.searcher import SearchError
+
+SEED_ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+def marked_words(snippet_html: str) -> list[str]:
+    return re.findall(r"<mark>(.*?)</mark>", snippet_html)
+
+
+# --- every spelling of a seed word finds the seed article -------------------------------------
+
+@pytest.mark.parametrize("query", [
+    # الميليشيات as written, without ال, with و/ب/ل, singular, with diacritics and tatweel
+    "الميليشيات", "ميليشيات", "والميليشيات", "بالميليشيات", "للميليشيات", "الميليشيا", "ميليشيا",
+    "المِيلِيشِيَات", "الميليـشيات",
+    # الإيرانية: hamza forms, ة/ه, masculine, plural
+    "الإيرانية", "الايرانية", "الايرانيه", "إيرانية", "إيراني", "الإيرانيين",
+    # تنظيم with clitics the stemmer keeps and the query side recovers
+    "تنظيم", "التنظيم", "لتنظيم", "بتنظيم", "وتنظيم",
+    # أردوغان without hamza, مساندة with ه
+    "اردوغان", "مسانده", "المساندة",
+    # الاستخبارات: singular, without ال
+    "استخبارات", "الاستخبارات",
+    # صبراتة written with ه, Persian keyboard yeh in سوریا
+    "صبراته", "سوریا",
+])
+def test_spelling_variants_of_seed_words_find_the_seed(seed_searcher, query):
+    results = seed_searcher.search(query)
+    assert results.total == 1, query
+    assert marked_words(results.hits[0].snippet_html), f"nothing marked for {query}"
+
+
+def test_a_word_not_in_the_seed_finds_nothing(seed_searcher):
+    assert seed_searcher.search("البطاطس").total == 0
+
+
+def test_seed_is_read_with_title_author_and_date(seed_searcher):
+    hit = seed_searcher.search("داعش").hits[0]
+    assert hit.title.startswith("بمؤازرة الميليشيات الإيرانية")
+    assert hit.date.startswith("2020-06-22T00:19")
+    assert "فاطمة عبدالغني" in hit.author
+    assert SEED_ID_PATTERN.match(hit.id)
+
+
+# --- ranking ------------------------------------------------------------------------------------
+
+def test_more_query_words_rank_first(searcher):
+    results = searcher.search("صبراتة معسكر البراعم")
+    assert results.hits[0].id == "seed-p05"  # the only paragraph with all three words
+
+
+def test_exact_form_ranks_above_a_stem_only_match(searcher):
+    # both paragraphs have the stem of الدواعش/دواعش; p07 has the exact form الدواعش
+    results = searcher.search("الدواعش")
+    assert results.hits[0].id == "seed-p07"
+    assert {"seed-p07", "seed-p10"} <= set(ids(results))
+
+
+# --- query syntax -------------------------------------------------------------------------------
+
+def test_phrase_requires_the_words_in_order(searcher):
+    phrase = searcher.search('"الجيش السوري"', limit=50)
+    # by stem: للجيش السوري (p11) counts; p09 and p10 have الجيش without السوري
+    assert set(ids(phrase)) == {"seed-p01", "seed-p02", "seed-p03", "seed-p11"}
+    reversed_phrase = searcher.search('"السوري الجيش"')
+    assert reversed_phrase.total == 0
+
+
+def test_exclusion_removes_articles_with_the_word(searcher):
+    with_word = set(ids(searcher.search("داعش", limit=50)))
+    without = set(ids(searcher.search("داعش -صبراتة", limit=50)))
+    assert without and without < with_word
+    assert {"seed-p05", "seed-p06", "seed-p07"}.isdisjoint(without)
+
+
+def test_required_word(searcher):
+    results = searcher.search("داعش +أردوغان", limit=50)
+    assert set(ids(results)) == {"seed-p06", "seed-p10"}
+
+
+def test_or_finds_either_word(searcher):
+    results = searcher.search("كورونا OR أردوغان", limit=50)
+    assert set(ids(results)) == {"seed-p00", "seed-p06", "seed-p10"}
+
+
+def test_leading_dash_and_space_of_a_typed_question_is_not_an_exclusion(searcher):
+    results = searcher.search("- من هو عبدالحكيم المشوط؟")
+    assert ids(results)[:1] == ["seed-p09"]
+
+
+@pytest.mark.parametrize("query", ["-", '"', '""', "- -", "OR", "+", "|", '"داعش', 'داعش"', "((داعش", "*", "؟"])
+def test_stray_operators_and_quotes_do_not_crash(searcher, query):
+    results = searcher.search(query)
+    assert results.total >= 0
+    if "داعش" in query:
+        assert results.total > 0
+
+
+def test_only_stopwords_says_so(searcher):
+    results = searcher.search("في من إلى")
+    assert results.total == 0 and results.notices
+
+
+def test_only_exclusions_returns_the_rest(searcher):
+    results = searcher.search("-داعش", limit=50)
+    assert results.total > 0
+    assert all("داعش" not in (searcher.article(i).marked_body) for i in ids(results))
+
+
+def test_too_long_query_is_a_clear_error(searcher):
+    with pytest.raises(QueryError, match="too long"):
+        searcher.search("داعش " * (MAX_QUERY_CHARS // 5 + 1))
+
+
+def test_parse_keeps_phrases_exclusions_and_alternatives():
+    parsed = parse('"الجيش السوري" -تركيا كورونا OR وباء')
+    assert [(c.words, c.phrase, c.excluded) for c in parsed.clauses] == [
+        (["الجيش", "السوري"], True, False), (["تركيا"], False, True), (["كورونا"], False, False)]
+    assert parsed.clauses[2].alternatives[0].words == ["وباء"]
+
+
+# --- dates and sort -----------------------------------------------------------------------------
+
+def test_date_filter_keeps_only_articles_inside_the_range(searcher):
+    results = searcher.search("داعش", date_from="2020-06-21", date_to="2020-06-22", limit=50)
+    assert set(ids(results)) == {"seed-p01", "seed-p02"}
+
+
+def test_date_filter_bounds_are_whole_days(searcher):
+    results = searcher.search("صبراتة", date_from="2020-12-31", date_to="2020-12-31")
+    assert ids(results) == ["seed-p05"]  # dated 23:59 that day
+
+
+def test_sort_newest_and_oldest(searcher):
+    newest = searcher.search("داعش", sort="newest", limit=50)
+    dates = [h.date for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    oldest = searcher.search("داعش", sort="oldest", limit=50)
+    assert [h.date for h in oldest.hits] == sorted(dates)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"date_from": "2020-13-01"}, "not a date"),
+    ({"date_from": "yesterday"}, "not a date"),
+    ({"date_from": "2021-01-01", "date_to": "2020-01-01"}, "before"),
+    ({"page": 0}, "page"),
+    ({"limit": 1_000_000}, "limit"),
+    ({"page": 10**9}, "deep"),
+    ({"sort": "random"}, "sort"),
+])
+def test_impossible_parameters_are_clear_errors(searcher, kwargs, message):
+    with pytest.raises(SearchError, match=message):
+        searcher.search("داعش", **kwargs)
+
+
+def test_pagination_pages_do_not_overlap(searcher):
+    first = searcher.search("داعش", limit=3, page=1)
+    second = searcher.search("داعش", limit=3, page=2)
+    assert first.total == second.total > 6
+    assert not set(ids(first)) & set(ids(second))
+
+
+# --- snippets and highlighting ------------------------------------------------------------------
+
+def test_stem_matches_are_marked_on_the_original_words(searcher):
+    hit = searcher.search("ميليشيا إيران", limit=50)
+    marks = {w for h in hit.hits for w in marked_words(h.snippet_html)}
+    assert {"الميليشيات", "الإيرانية"} <= marks
+
+
+def test_marks_cover_whole_words_with_their_diacritics(tmp_path):
+    from search.indexing import reindex
+    from search.searcher import Searcher
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        '{"id": "d1", "title": "خبر", "body": "عاد تنظيمُ داعشَ إلى الظهورِ مُجدَّدًا في البادية"}\n', encoding="utf-8")
+    reindex([folder], tmp_path / "ix", procs=1)
+    hit = Searcher(tmp_path / "ix").search("داعش الظهور").hits[0]
+    assert marked_words(hit.snippet_html) == ["داعشَ", "الظهورِ"]
+
+
+def test_article_view_marks_query_words_in_the_full_text(searcher):
+    view = searcher.article("seed-p11", "الميليشيات")
+    assert "<mark>الميليشيات</mark>" in view.body_html
+    assert searcher.article("no-such-id") is None
+
+
+def test_html_in_articles_is_escaped(tmp_path):
+    from search.indexing import reindex
+    from search.searcher import Searcher
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        '{"id": "x1", "title": "<script>alert(1)</script> داعش", "body": "داعش <script>alert(1)</script> في البادية"}\n',
+        encoding="utf-8")
+    reindex([folder], tmp_path / "ix", procs=1)
+    hit = Searcher(tmp_path / "ix").search("داعش").hits[0]
+    assert "<script>" not in hit.snippet_html and "&lt;script&gt;" in hit.snippet_html
