@@ -32,6 +32,8 @@ from datetime import datetime
 
 from hijridate import Hijri
 
+from search.arabic import normalize
+
 WEEKDAYS = ("السبت", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة")
 """Weekday names that often lead a date line; informational only, they are skipped like any word."""
 
@@ -68,21 +70,9 @@ GREGORIAN_YEARS = range(1800, 2201)
 MAX_TIME_GAP = 24
 """Most characters (no digits, no line break) allowed between a date and its time."""
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_LETTERS = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
-)
-# Quranic marks, harakat, dagger alef, tatweel, zero-width and bidi controls, BOM.
-_DROP = re.compile(
-    "[\u0610-\u061a\u061c\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
-    "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
-
 def _normalize(text: str) -> str:
     """Fold `text` to the form month names and markers are matched in (see the module rules)."""
-    text = unicodedata.normalize("NFKC", text)
-    return _DROP.sub("", text).translate(_DIGITS).translate(_LETTERS).lower()
+    return normalize(unicodedata.normalize("NFKC", text))
 
 
 def _lookup(table: dict[str, int]) -> dict[str, int]:
