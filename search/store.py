@@ -99,7 +99,7 @@ def new_build_dir(root: Path) -> Path:
 def publish(root: Path, build_dir: Path) -> Path:
     """Make `build_dir` the live generation, atomically; drop generations older than the previous."""
     previous = current_generation(root)
-    gen = root / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    gen = root / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
     os.rename(build_dir, gen)
     _fsync_dir(root)
     tmp_link = root / f".{CURRENT}.tmp"

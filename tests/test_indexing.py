@@ -1,0 +1,79 @@
+"""Reindex: the swap is atomic, a failed reindex keeps the old index, duplicates are counted."""
+
+import json
+
+import pytest
+
+from search import store
+from search.indexing import reindex
+from search.searcher import Searcher
+from conftest import SEEDS, seed_articles
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_reindex_swaps_in_a_new_generation_and_a_searcher_follows(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    articles = seed_articles()
+    write_jsonl(src / "a.jsonl", articles[:3])
+    root = tmp_path / "ix"
+    reindex([src], root, procs=1)
+    searcher = Searcher(root)
+    assert searcher.doc_count() == 3
+    write_jsonl(src / "a.jsonl", articles)
+    reindex([src], root, procs=1)
+    assert searcher.doc_count() == len(articles)  # the same Searcher, no restart
+    assert len(list(root.glob("gen-*"))) == 2  # the new one and the previous one
+
+
+def test_a_failed_reindex_leaves_the_old_index_searchable(tmp_path, monkeypatch):
+    root = tmp_path / "ix"
+    reindex([SEEDS], root, procs=1)
+    before = store.current_generation(root)
+
+    def broken(records):
+        yield from records
+        raise OSError("disk full")
+
+    import search.indexing as indexing
+    real = indexing.read_paths
+    monkeypatch.setattr(indexing, "read_paths", lambda paths: broken(real(paths)))
+    with pytest.raises(OSError):
+        reindex([SEEDS], root, procs=1)
+    assert store.current_generation(root) == before
+    assert not list(root.glob(".building-*"))
+    assert Searcher(root).search("داعش").total == 1
+
+
+def test_duplicates_by_url_or_body_are_indexed_once(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    a = seed_articles()[0]
+    same_url = dict(a, id="other-id", body=a["body"] + " إضافة")
+    same_body = dict(a, id="third-id", url="https://example.org/other", body="  " + a["body"].replace("،", " ،"))
+    write_jsonl(src / "a.jsonl", [a, same_url, same_body])
+    summary = reindex([src], tmp_path / "ix", procs=1)
+    assert (summary.indexed, summary.duplicates) == (1, 2)
+
+
+def test_ids_are_kept_exactly_as_given(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", [dict(seed_articles()[0], id="snn-2015-07-21-0001")])
+    reindex([src], tmp_path / "ix", procs=1)
+    assert Searcher(tmp_path / "ix").search("داعش").hits[0].id == "snn-2015-07-21-0001"
+
+
+def test_parallel_writer_gives_the_same_results(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", seed_articles())
+    reindex([src], tmp_path / "one", procs=1)
+    reindex([src], tmp_path / "two", procs=2)
+    one = Searcher(tmp_path / "one").search("داعش صبراتة", limit=20)
+    two = Searcher(tmp_path / "two").search("داعش صبراتة", limit=20)
+    assert one.total == two.total
+    assert {h.id for h in one.hits} == {h.id for h in two.hits}
