@@ -225,6 +225,9 @@ class Searcher:
                 "month": sorting.FieldFacet("month", maptype=sorting.Count),
                 "source": sorting.FieldFacet("source", maptype=sorting.Count),
             }
+        # Whoosh's block-quality skipping trips an assertion on intersections (required words and
+        # phrases), so those queries are collected without it.
+        kwargs["optimize"] = not any(c.required or c.phrase for c in parsed.positive)
         found = searcher.search(query, limit=page * limit, **kwargs)
         results.total = len(found)
         terms = q.highlight_terms(parsed, vocabulary) if snippets else frozenset()
