@@ -1,0 +1,41 @@
+"""Arshif's web page: ``create_app()`` builds the Flask app that ``arshif serve`` runs.
+
+Shaped like Flask's tutorial app (flaskr): defaults from :mod:`search.config`, overridden by the
+instance ``config.py`` or by the mapping a test passes, and one blueprint (:mod:`web.views`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from search import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app.
+
+    :param test_config: settings that replace the defaults and the instance config, e.g.
+        ``{"TESTING": True, "INDEX_DIR": tmp_path}``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        INDEX_DIR=str(config.index_dir()),
+        PAGE_SIZE=config.PAGE_SIZE,
+        JSON_AS_ASCII=False,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False  # keep Results.as_dict() in its own order
+
+    from web import errors, headers, views
+    from web.formatting import arabic_date, articles_phrase, month_label, results_phrase, seconds_phrase
+
+    app.register_blueprint(views.bp)
+    errors.init_app(app)
+    headers.init_app(app)
+    app.jinja_env.filters.update(arabic_date=arabic_date, articles_phrase=articles_phrase, month_label=month_label,
+                                 results_phrase=results_phrase, seconds_phrase=seconds_phrase)
+    return app

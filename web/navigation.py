@@ -1,0 +1,113 @@
+"""Links that change the search state: quick date choices, sort, facets and pages.
+
+Each is a plain link to ``/`` with the new state in the URL (no JavaScript needed); the
+templates only lay them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import url_for
+
+from search import config
+from web.formatting import month_label
+from web.params import SearchParams
+
+#: Years offered as quick choices (the newest in the index).
+QUICK_YEARS = 5
+#: Months listed when no year is chosen (the newest with results); sources listed at most.
+MONTHS_SHOWN = 12
+SOURCES_SHOWN = 15
+SORT_LABELS = {"relevance": "الأكثر صلة", "newest": "الأحدث", "oldest": "الأقدم"}
+
+
+@dataclass
+class Link:
+    """One link: its label, its URL, whether it is the current state, and an optional count."""
+
+    label: str
+    url: str
+    active: bool = False
+    count: int | None = None
+
+
+def _url(params: SearchParams, **changes) -> str:
+    return url_for("arshif.search", **params.url_args(**changes))
+
+
+def quick_dates(params: SearchParams, today: date, years: list[str]) -> list[Link]:
+    """Any time, the past week, month and year (up to `today`), and the newest years."""
+    ranges = [("أي وقت", None, None),
+              ("الأسبوع الماضي", today - timedelta(days=7), today),
+              ("الشهر الماضي", today - timedelta(days=30), today),
+              ("السنة الماضية", today - timedelta(days=365), today)]
+    ranges += [(y, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years[:QUICK_YEARS]]
+    links = []
+    for label, start, end in ranges:
+        active = (params.date_from, params.date_to) == (start, end) and not (params.year or params.month)
+        links.append(Link(label, _url(params, date_from=start, date_to=end, year="", month=""), active))
+    return links
+
+
+def sort_links(params: SearchParams) -> list[Link]:
+    """The three orders, the current one marked."""
+    return [Link(label, _url(params, sort=key), params.sort == key) for key, label in SORT_LABELS.items()]
+
+
+@dataclass
+class FacetGroup:
+    """One facet: its heading and its value links."""
+
+    name: str
+    title: str
+    links: list[Link]
+
+
+def facet_groups(params: SearchParams, facets: dict[str, list[tuple[str, int]]]) -> list[FacetGroup]:
+    """Year, month and source counts as links that narrow the search (or widen it back)."""
+    groups = []
+    years = sorted(facets.get("year", []), reverse=True)
+    months = sorted(facets.get("month", []), reverse=True)
+    if not params.year:
+        months = months[:MONTHS_SHOWN]
+    sources = facets.get("source", [])[:SOURCES_SHOWN]
+    for name, title, values, label in (("year", "السنة", years, str),
+                                       ("month", "الشهر", months, month_label),
+                                       ("source", "المصدر", sources, str)):
+        current = getattr(params, name)
+        links = [Link(label(value), _url(params, **{name: "" if value == current else value}),
+                      value == current, count) for value, count in values]
+        if links:
+            groups.append(FacetGroup(name, title, links))
+    return groups
+
+
+def active_filters(params: SearchParams) -> list[Link]:
+    """The facets in force, each a link that removes it."""
+    links = []
+    if params.year:
+        links.append(Link(f"السنة: {params.year}", _url(params, year="")))
+    if params.month:
+        links.append(Link(f"الشهر: {month_label(params.month)}", _url(params, month="")))
+    if params.source:
+        links.append(Link(f"المصدر: {params.source}", _url(params, source="")))
+    return links
+
+
+def page_links(params: SearchParams, page_count: int, window: int = 2) -> dict:
+    """Previous/next and numbered pages around the current one (first and last always shown)."""
+    last = min(page_count, max(1, config.MAX_RESULT_DEPTH // params.limit))
+    current = params.page
+    numbers = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
+    pages: list[Link | None] = []
+    for i, n in enumerate(numbers):
+        if i and n - numbers[i - 1] > 1:
+            pages.append(None)  # a gap, shown as …
+        pages.append(Link(str(n), _url(params, page=n), n == current))
+    return {
+        "previous": _url(params, page=current - 1) if 1 < current <= last + 1 else None,
+        "next": _url(params, page=current + 1) if current < last else None,
+        "pages": pages if last > 1 else [],
+    }

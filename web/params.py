@@ -1,0 +1,198 @@
+"""The search state in the URL: parse and check it (with Arabic messages), and write it back.
+
+Every state of the page lives in these query parameters, so any page is a permalink:
+
+=========  ===========================================================
+``q``      the query (the engine's syntax: words, "phrase", -word, +word, OR)
+``from``   first day, YYYY-MM-DD
+``to``     last day, YYYY-MM-DD
+``sort``   ``relevance`` (default), ``newest`` or ``oldest``
+``page``   1-based page number
+``limit``  results per page (1–100; default ``PAGE_SIZE``)
+``year``   year facet, e.g. ``2020`` (narrows the from/to range)
+``month``  month facet, e.g. ``2020-06`` (narrows the from/to range)
+``source`` source facet, e.g. ``okaz``
+=========  ===========================================================
+
+The engine checks the same things, but in English; checking here first gives the reader an
+Arabic message naming the parameter.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+from search import config
+from search.arabic import DIGIT_FOLDS
+from search.query import MAX_QUERY_CHARS
+from search.searcher import SORTS
+from web.formatting import arabic_date
+
+#: URL name of each :class:`SearchParams` field.
+URL_NAMES = {"q": "q", "date_from": "from", "date_to": "to", "sort": "sort", "page": "page",
+             "limit": "limit", "year": "year", "month": "month", "source": "source"}
+MAX_SOURCE_CHARS = 200
+_YEAR = re.compile(r"^[0-9]{4}$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class ParamError(ValueError):
+    """A URL parameter that cannot be used, with an Arabic message for the reader."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """One search request, checked."""
+
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = config.PAGE_SIZE
+    year: str = ""
+    month: str = ""
+    source: str = ""
+    default_limit: int = config.PAGE_SIZE
+
+    def effective_range(self) -> tuple[date | None, date | None]:
+        """from/to narrowed by the year and month facets.
+
+        :raise ParamError: the facets leave no day inside from/to.
+        """
+        start, end = self.date_from, self.date_to
+        for lo, hi in (_year_range(self.year), _month_range(self.month)):
+            if lo is not None:
+                start = max(start, lo) if start else lo
+                end = min(end, hi) if end else hi
+        if start and end and end < start:
+            raise ParamError("year", "السنة أو الشهر المختار خارج نطاق التاريخ (من … إلى) المحدد.")
+        return start, end
+
+    def url_args(self, **changes) -> dict[str, str]:
+        """The URL parameters of this state with `changes` applied; defaults are left out.
+
+        Any change other than ``page`` goes back to page 1 (a new search starts at the top).
+        """
+        if "page" not in changes:
+            changes["page"] = 1
+        state = replace(self, **changes)
+        args = {}
+        for f in fields(state):
+            name = URL_NAMES.get(f.name)
+            value = getattr(state, f.name)
+            if name is None or value in (None, "") or value == _DEFAULTS.get(f.name):
+                continue
+            if f.name == "limit" and value == state.default_limit:
+                continue
+            args[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return args
+
+
+_DEFAULTS = {"sort": "relevance", "page": 1}
+
+
+def parse_params(args, default_limit: int = config.PAGE_SIZE) -> SearchParams:
+    """Check the request's query parameters (a mapping of str to str).
+
+    :raise ParamError: a parameter that is not usable, with the message to show.
+    """
+    q = _text(args, "q")
+    if len(q) > MAX_QUERY_CHARS:
+        raise ParamError("q", f"نص البحث طويل جدًا ({len(q):,} حرفًا)، والحد {MAX_QUERY_CHARS:,} حرف. "
+                              "اختصره إلى الكلمات الأهم.")
+    date_from, date_to = _day(args, "from", "من"), _day(args, "to", "إلى")
+    if date_from and date_to and date_to < date_from:
+        raise ParamError("to", f"تاريخ النهاية ({arabic_date(date_to, weekday=False)}) قبل تاريخ البداية "
+                               f"({arabic_date(date_from, weekday=False)}). بدّل التاريخين أو صحّح أحدهما.")
+    sort = _text(args, "sort") or "relevance"
+    if sort not in SORTS:
+        raise ParamError("sort", "طريقة الترتيب غير معروفة: اختر الأكثر صلة أو الأحدث أو الأقدم.")
+    page = _whole(args, "page", 1, "رقم الصفحة")
+    limit = _whole(args, "limit", default_limit, "عدد النتائج في الصفحة")
+    if not 1 <= limit <= config.MAX_PAGE_SIZE:
+        raise ParamError("limit", f"عدد النتائج في الصفحة يكون بين 1 و{config.MAX_PAGE_SIZE}.")
+    if page < 1:
+        raise ParamError("page", "رقم الصفحة يبدأ من 1.")
+    if page * limit > config.MAX_RESULT_DEPTH:
+        raise ParamError("page", f"لا تُعرض إلا أول {config.MAX_RESULT_DEPTH:,} نتيجة. "
+                                 "ضيّق البحث بكلمة أخرى أو بتاريخ بدل الانتقال إلى صفحة بعيدة.")
+    year, month = _digits(_text(args, "year")), _digits(_text(args, "month"))
+    if year and _year_range(year)[0] is None:
+        raise ParamError("year", f"«{ltr(year[:20])}» ليست سنة: اكتبها بأربعة أرقام مثل 2020.")
+    if month and _month_range(month)[0] is None:
+        raise ParamError("month", f"«{ltr(month[:20])}» ليس شهرًا: اكتبه بالشكل {ltr('2020-06')}.")
+    source = _text(args, "source")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ParamError("source", "اسم المصدر طويل جدًا.")
+    params = SearchParams(q, date_from, date_to, sort, page, limit, year, month, source, default_limit)
+    params.effective_range()  # the facets must leave some days
+    return params
+
+
+def _text(args, name: str) -> str:
+    """A parameter as text, stripped, with control characters removed."""
+    value = args.get(name) or ""
+    return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
+
+
+def ltr(text: str) -> str:
+    """`text` in a left-to-right isolate, so ``2020-06-22`` is not reordered inside Arabic text.
+
+    (After Arabic letters, digits are Arabic numbers to the bidi algorithm, and a hyphen between
+    them does not join them, so the parts of a date would be shown in reverse order.)
+    """
+    return "\u2066" + text + "\u2069"
+
+
+def _digits(value: str) -> str:
+    """Eastern Arabic and Persian digits (٢٠٢٠) as ASCII digits (2020)."""
+    return value.translate(_DIGIT_TABLE)
+
+
+_DIGIT_TABLE = str.maketrans(DIGIT_FOLDS)
+
+
+def _day(args, name: str, label: str) -> date | None:
+    value = _digits(_text(args, name))
+    if not value:
+        return None
+    if _DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ParamError(name, f"«{ltr(value[:40])}» ليس تاريخًا صحيحًا في خانة «{label}»: "
+                           f"اكتبه بالشكل سنة-شهر-يوم، مثل {ltr('2020-06-22')}.")
+
+
+def _whole(args, name: str, default: int, label: str) -> int:
+    value = _digits(_text(args, name))
+    if not value:
+        return default
+    if len(value) > 12 or not value.isascii() or not value.isdigit():
+        raise ParamError(name, f"{label} يجب أن يكون عددًا صحيحًا موجبًا، مثل 2.")
+    return int(value)
+
+
+def _year_range(value: str) -> tuple[date | None, date | None]:
+    if not value or not _YEAR.match(value) or int(value) < 1:
+        return None, None
+    return date(int(value), 1, 1), date(int(value), 12, 31)
+
+
+def _month_range(value: str) -> tuple[date | None, date | None]:
+    m = _MONTH.match(value or "")
+    if not m or int(m.group(1)) < 1 or not 1 <= int(m.group(2)) <= 12:
+        return None, None
+    year, month = int(m.group(1)), int(m.group(2))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])

@@ -1,0 +1,111 @@
+"""The search page, the article page, the JSON API and the OpenSearch description."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+
+from search.query import MAX_QUERY_WORDS, QueryError, parse
+from search.searcher import Results
+from web import messages, navigation
+from web.engine import get_searcher
+from web.params import ParamError, SearchParams, parse_params
+from web.suggest import index_frequency, suggest
+
+bp = Blueprint("arshif", __name__)
+
+
+def request_params() -> SearchParams:
+    """This request's search state, checked (a :class:`ParamError` becomes a 400)."""
+    return parse_params(request.args, current_app.config["PAGE_SIZE"])
+
+
+def run_search(params: SearchParams) -> Results:
+    """Search with the engine, after the checks that need an Arabic message.
+
+    :raise ParamError: no query, or nothing searchable in it.
+    """
+    if not params.q:
+        raise ParamError("q", messages.EMPTY_QUERY)
+    try:
+        searchable = parse(params.q).clauses
+    except QueryError:
+        raise ParamError("q", f"في نص البحث كلمات كثيرة جدًا، والحد {MAX_QUERY_WORDS} كلمة.") from None
+    if not searchable:
+        raise ParamError("q", messages.NOTHING_TO_SEARCH)
+    start, end = params.effective_range()
+    return get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
+                                 page=params.page, limit=params.limit, facets=True,
+                                 source=params.source)
+
+
+@bp.get("/")
+def search():
+    """The search page: the form, and the results when there is a query."""
+    params = request_params()
+    searcher = get_searcher()
+    context = {"params": params, "form": form_values(params),
+               "quick_dates": navigation.quick_dates(params, date.today(), searcher.years())}
+    if not params.q:
+        return render_template("search.html", results=None, doc_count=searcher.doc_count(), **context)
+    results = run_search(params)
+    return render_template(
+        "search.html", results=results,
+        suggestion=suggest(params.q, results.total, index_frequency(searcher.reader())),
+        notices=[messages.notice(n) for n in results.notices],
+        sorts=navigation.sort_links(params), facets=navigation.facet_groups(params, results.facets),
+        filters=navigation.active_filters(params), pages=navigation.page_links(params, results.page_count),
+        **context)
+
+
+@bp.get("/article/<path:doc_id>")
+def article(doc_id: str):
+    """One article in full, the query's words marked.
+
+    :raise 404: no article has this id.
+    """
+    params = request_params()
+    view = get_searcher().article(doc_id, params.q)
+    if view is None:
+        abort(404, messages.ARTICLE_NOT_FOUND)
+    paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
+    return render_template("article.html", article=view, params=params, form=form_values(params),
+                           paragraphs=paragraphs, original=web_url(view.url),
+                           back=url_for("arshif.search", **params.url_args(page=params.page)) if params.q else None)
+
+
+@bp.get("/api/search")
+def api_search():
+    """The same search as the page, as JSON (``Results.as_dict()``)."""
+    return jsonify(run_search(request_params()).as_dict())
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    """OpenSearch description, so a browser can add Arshif as a search engine."""
+    body = render_template("opensearch.xml")
+    return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
+
+
+def web_url(url: str) -> str | None:
+    """`url` if it is an http(s) address (a ``javascript:`` URL in an article must not be a link)."""
+    url = (url or "").strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # e.g. an unclosed [ in the host
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def form_values(params: SearchParams | None) -> dict[str, str]:
+    """What the search form shows: the checked state, or what was typed when it did not check."""
+    if params is None:
+        return {name: request.args.get(name, "") for name in
+                ("q", "from", "to", "sort", "limit", "year", "month", "source")}
+    args = params.url_args(page=params.page)
+    start, end = params.effective_range()  # the year/month facets show as the dates they cover
+    return {"q": params.q, "from": start.isoformat() if start else "", "to": end.isoformat() if end else "",
+            "sort": args.get("sort", ""), "limit": args.get("limit", ""), "year": params.year,
+            "month": params.month, "source": params.source}
