@@ -33,9 +33,10 @@ def web_articles() -> list[dict]:
     articles = [{"id": "seed-full", "title": title, "body": "\n".join(paragraphs),
                  "date": "2020-06-22 00:19:00", "author": "فاطمة عبدالغني", "source": "البوابة نيوز",
                  "url": "https://example.org/news/seed-full"}]
-    clauses = [c.strip() for p in paragraphs for c in re.split(r"[،.؛]", p) if len(c.strip()) > 60]
+    # clauses after a paragraph's first (a first clause would repeat its paragraph's lead)
+    clauses = [c.strip() for p in paragraphs for c in re.split(r"[،.؛]", p)[1:] if len(c.strip()) > 60]
     seen, texts = set(), []
-    for text in paragraphs + clauses:  # a clause that is a whole paragraph would be a duplicate
+    for text in paragraphs + clauses:
         if body_fingerprint(text) not in seen:
             seen.add(body_fingerprint(text))
             texts.append(text)
