@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -425,6 +426,33 @@ def test_a_reindex_is_picked_up_without_a_restart(tmp_path):
     (data / "a.jsonl").write_text(json.dumps(second, ensure_ascii=False) + "\n", encoding="utf-8")
     reindex([data], tmp_path / "index", procs=1)
     assert hit_ids(client.get("/?q=داعش").get_data(as_text=True)) == ["two"]
+
+
+def test_requests_in_flight_during_reindexes_never_fail(tmp_path):
+    root = build_index(tmp_path)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root)})
+    statuses, failures, stop = [], [], threading.Event()
+
+    def browse():
+        client = app.test_client()
+        while not stop.is_set():
+            try:
+                for path in ("/?q=داعش", "/api/search?q=سوريا&source=عكاظ", "/article/seed-full?q=داعش"):
+                    statuses.append(client.get(path).status_code)
+            except Exception as exc:  # noqa: BLE001 (report every kind)
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=browse) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(2):
+            reindex([tmp_path / "articles"], root, procs=1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert not failures and statuses and set(statuses) == {200}
 
 
 # --- the small modules ---------------------------------------------------------------------

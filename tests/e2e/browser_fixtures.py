@@ -1,5 +1,8 @@
 """End-to-end fixtures: the real ``arshif serve`` (waitress) on a free port, and headless Chromium.
 
+Not a ``conftest.py``: a second module named ``conftest`` would shadow ``tests/conftest.py`` for the
+tests that import from it.
+
 The browser tests are skipped, with the reason, only when Debian's Chromium is not installed at
 /usr/bin/chromium (CI installs it with apt-get).
 """
