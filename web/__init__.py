@@ -21,21 +21,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=str(config.index_dir()),
         PAGE_SIZE=config.PAGE_SIZE,
-        JSON_AS_ASCII=False,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # Arabic as UTF-8 in the JSON API, not \u escapes
     app.json.sort_keys = False  # keep Results.as_dict() in its own order
 
-    from web import errors, headers, views
-    from web.formatting import arabic_date, articles_phrase, month_label, results_phrase, seconds_phrase
+    from web import errors, formatting, headers, views
 
     app.register_blueprint(views.bp)
     errors.init_app(app)
     headers.init_app(app)
-    app.jinja_env.filters.update(arabic_date=arabic_date, articles_phrase=articles_phrase, month_label=month_label,
-                                 results_phrase=results_phrase, seconds_phrase=seconds_phrase)
+    app.jinja_env.filters.update(
+        arabic_date=formatting.arabic_date, articles_phrase=formatting.articles_phrase,
+        month_label=formatting.month_label, results_phrase=formatting.results_phrase,
+        seconds_phrase=formatting.seconds_phrase,
+    )
     return app

@@ -64,8 +64,9 @@ def _index_missing(exc: IndexMissing):
 
 def _http_error(exc: HTTPException):
     if exc.code == 404:
-        description = exc.description if exc.description in (messages.ARTICLE_NOT_FOUND,) else messages.NOT_FOUND
-        return respond(404, description)
+        # our own abort(404, message) keeps its Arabic message; Werkzeug's English one is replaced
+        known = exc.description == messages.ARTICLE_NOT_FOUND
+        return respond(404, exc.description if known else messages.NOT_FOUND)
     if exc.code == 405:
         return respond(405, messages.NOT_ALLOWED)
     if exc.code and exc.code >= 500:

@@ -71,9 +71,9 @@ def article(doc_id: str):
     if view is None:
         abort(404, messages.ARTICLE_NOT_FOUND)
     paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
+    back = url_for("arshif.search", **params.url_args(page=params.page)) if params.q else None
     return render_template("article.html", article=view, params=params, form=form_values(params),
-                           paragraphs=paragraphs, original=web_url(view.url),
-                           back=url_for("arshif.search", **params.url_args(page=params.page)) if params.q else None)
+                           paragraphs=paragraphs, original=web_url(view.url), back=back)
 
 
 @bp.get("/api/search")
