@@ -134,6 +134,27 @@ class AnalyzedToken:
     end: int
 
 
+_FORMS: dict[str, tuple[str, str] | None] = {}
+_FORMS_LIMIT = 2_000_000
+
+
+def token_forms(text: str) -> list[tuple[str, str]]:
+    """(normalized form, stem) of each indexed token of `text`, in order, stopwords left out:
+    what the two analyzers index, computed in one pass with a memo per raw token."""
+    out = []
+    memo = _FORMS
+    for raw in TOKEN_PATTERN.findall(text):
+        forms = memo.get(raw, False)
+        if forms is False:
+            norm = normalize(raw)
+            forms = None if (not norm or norm in STOPWORDS) else (norm, stem(norm))
+            if len(memo) < _FORMS_LIMIT:
+                memo[raw] = forms
+        if forms is not None:
+            out.append(forms)
+    return out
+
+
 def analyze(text: str) -> list[AnalyzedToken]:
     """Each token of `text` with its normalized form and stem (None for stopwords)."""
     out = []

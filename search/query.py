@@ -22,37 +22,21 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
+from search import ranking
 from search.analysis import build_analyzer
 from search.arabic import normalize, stem
-from search.schema import EXACT_SUFFIX
 
-# --- ranking settings ----------------------------------------------------------------------
-
-#: Weight of a match in each field, relative to a stem match in the body.
-FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
-#: Extra weight of an exact-form match over a stem-only match (added, in the *_exact fields).
-EXACT_WEIGHT = 0.5
-#: Weight of a form recovered from the vocabulary (a ب/ل/ك/ف proclitic added or removed).
-CLITIC_WEIGHT = 0.4
 #: Proclitics the stemmer leaves on and the query side tries.
 SINGLE_PROCLITICS = ("ب", "ل", "ك", "ف")
-#: Coordination bonus: how strongly the number of matching query words scales the score.
-COORDINATION = 0.5
-#: BM25 parameters (Lucene's defaults).
-BM25_B = 0.75
-BM25_K1 = 1.2
+#: Queries up to this many words also look for ب/ل/ك/ف forms in the first phase (longer ones
+#: have enough words to find their articles; the forms still count in the second phase).
+CLITIC_CANDIDATE_WORDS = 4
 
 # --- limits --------------------------------------------------------------------------------
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 64
-
-
-def weighting() -> BM25F:
-    """The scoring model every search uses."""
-    return BM25F(B=BM25_B, K1=BM25_K1)
 
 
 class QueryError(ValueError):
@@ -103,7 +87,7 @@ def parse(text: str) -> ParsedQuery:
     text = text or ""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).")
-    text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u00ab", '"').replace("\u00bb", '"')
+    text = text.replace("\u201c", '"').replace("\u201d", '"')  # « » are quotation marks, not phrases
     clauses: list[Clause] = []
     pending_or = False
     for m in _SYNTAX.finditer(text):
@@ -134,49 +118,59 @@ def _words(chunk: str) -> list[str]:
     return [t.text for t in _EXACT(chunk, mode="query")]
 
 
-def build(parsed: ParsedQuery, fields: tuple[str, ...], vocabulary=None) -> wq.Query | None:
-    """The Whoosh query for `parsed` over `fields` (each with its ``*_exact`` twin).
-
-    :param vocabulary: a callable ``(field, text) -> bool`` telling whether a term is indexed;
-        when given, ب/ل/ك/ف-prefixed forms are recovered (see the module docstring).
-    :return: None when nothing is left to search (only stopwords, or only exclusions).
-    """
-    positive = [c for c in parsed.positive]
-    scoring = [_clause_query(c, fields, vocabulary) for c in positive]
-    if not scoring and not parsed.excluded:
+def constraint(clauses: list[Clause], fields: tuple[str, ...], require_all: bool) -> wq.Query | None:
+    """A Whoosh query matching the articles that satisfy `clauses` (phrases by position):
+    all of them (required clauses) or any of them (exclusions). Scoring is done elsewhere."""
+    queries = [_clause_query(c, fields) for c in clauses]
+    if not queries:
         return None
-    if scoring:
-        query: wq.Query = wq.Or(scoring, scale=COORDINATION) if len(scoring) > 1 else scoring[0]
-        required = [q for c, q in zip(positive, scoring) if c.required or c.phrase]
-        if required:
-            query = wq.Require(wq.And(required), query) if len(required) < len(scoring) else wq.And(required)
-    else:
-        query = wq.Every()
-    for clause in parsed.excluded:
-        query = wq.AndNot(query, _clause_query(clause, fields, None))
-    return query
+    if len(queries) == 1:
+        return queries[0]
+    return wq.And(queries) if require_all else wq.Or(queries)
 
 
-def _clause_query(clause: Clause, fields, vocabulary) -> wq.Query:
+def relaxed(parsed: ParsedQuery) -> ParsedQuery | None:
+    """The same query with phrases and required words made plain words (for a second try when
+    the strict one finds nothing); None when there is nothing to relax."""
+    if not any(c.phrase or c.required for c in parsed.positive):
+        return None
+    clauses = []
+    for clause in parsed.clauses:
+        if clause.excluded:
+            clauses.append(clause)
+            continue
+        words = [Clause([w]) for w in clause.words]
+        if words and clause.alternatives:
+            words[0].alternatives = [Clause([w]) for a in clause.alternatives for w in a.words]
+        clauses.extend(words)
+    return ParsedQuery(parsed.text, clauses)
+
+
+def query_words(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") -> list[ranking.QueryWord]:
+    """The positive query words to score, each with its ب/ل/ك/ف forms found in the index
+    (phrase words count as words too; OR alternatives count as their own words)."""
+    words = []
+    for clause in parsed.positive:
+        for option in (clause, *clause.alternatives):
+            for word in option.words:
+                word_stem = stem(word)
+                variants = frozenset(f for f in clitic_forms(word, word_stem) if vocabulary(field_name, f)) \
+                    if vocabulary is not None else frozenset()
+                words.append(ranking.QueryWord(word, word_stem, variants))
+    return words
+
+
+def _clause_query(clause: Clause, fields) -> wq.Query:
     options = [clause, *clause.alternatives]
-    queries = [_phrase_query(c, fields) if c.phrase else _word_query(c.words[0], fields, vocabulary)
-               for c in options]
+    queries = [_phrase_query(c, fields) if c.phrase else _word_query(c.words[0], fields) for c in options]
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _word_query(word: str, fields, vocabulary) -> wq.Query:
-    """One word: its stem in each field, its exact form in the *_exact fields, clitic forms."""
+def _word_query(word: str, fields) -> wq.Query:
+    """One word: its stem in any of the fields."""
     word_stem = stem(word)
-    parts: list[wq.Query] = []
-    for name in fields:
-        weight = FIELD_WEIGHTS.get(name, 1.0)
-        parts.append(wq.Term(name, word_stem, boost=weight))
-        parts.append(wq.Term(name + EXACT_SUFFIX, word, boost=weight * EXACT_WEIGHT))
-        if vocabulary is not None:
-            for form in clitic_forms(word, word_stem):
-                if vocabulary(name, form):
-                    parts.append(wq.Term(name, form, boost=weight * CLITIC_WEIGHT))
-    return wq.Or(parts)
+    parts = [wq.Term(name, word_stem) for name in fields]
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
 def clitic_forms(word: str, word_stem: str) -> list[str]:
@@ -191,7 +185,7 @@ def clitic_forms(word: str, word_stem: str) -> list[str]:
 
 def _phrase_query(clause: Clause, fields) -> wq.Query:
     stems = [stem(w) for w in clause.words]
-    return wq.Or([wq.Phrase(name, stems, boost=FIELD_WEIGHTS.get(name, 1.0)) for name in fields])
+    return wq.Or([wq.Phrase(name, stems) for name in fields])
 
 
 def highlight_terms(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") -> frozenset[str]:

@@ -17,13 +17,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time as dtime
 from pathlib import Path
 
-from whoosh import query as wq
-from whoosh import sorting
+import numpy as np
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
 
-from search import config, store
+from search import config, ranking, store
 from search import query as q
 from search.analysis import build_analyzer
+from search.postings import PostingIndex
 from search.schema import TEXT_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
@@ -144,6 +144,8 @@ class Searcher:
         self.root = config.index_dir(index_root)
         self._local = threading.local()
         self._analyzer = build_analyzer(stem=True)
+        self._shared_lock = threading.Lock()
+        self._shared: tuple[Path | None, PostingIndex | None, dict] = (None, None, {})
         store.open_current(self.root).close()  # fail now, with the hint, if there is no index
 
     def _searcher(self):
@@ -153,7 +155,7 @@ class Searcher:
         if held is not None and held[0] == gen:
             return held[1]
         ix = store.open_current(self.root)
-        searcher = ix.searcher(weighting=q.weighting())
+        searcher = ix.searcher()
         if held is not None:
             try:
                 held[1].close()
@@ -162,13 +164,31 @@ class Searcher:
         self._local.held = (gen, searcher)
         return searcher
 
+    def _generation_data(self, searcher) -> tuple[PostingIndex, dict]:
+        """The posting arrays and analyzed-text cache of this thread's generation, shared by threads."""
+        gen = self._local.held[0]
+        with self._shared_lock:
+            if self._shared[0] != gen or self._shared[1] is None:
+                self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS), {})
+            return self._shared[1], self._shared[2]
+
     def doc_count(self) -> int:
+        """How many articles the live index holds."""
         return self._searcher().doc_count()
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """In how many articles `term` (an indexed form: a stem, a year...) occurs in `field`."""
+        return self._searcher().reader().doc_frequency(field, term)
+
+    def field_values(self, field: str) -> list[str]:
+        """The distinct indexed values of a keyword field (``year``, ``month``, ``source``)."""
+        return [v.decode("utf-8") if isinstance(v, bytes) else v
+                for v in self._searcher().reader().field_terms(field)]
 
     def search(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", page: int = 1, limit: int = config.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
-               snippets: bool = True) -> Results:
+               snippets: bool = True, source: str | None = None) -> Results:
         """Search the index.
 
         :param text: the user's query (syntax in :mod:`search.query`).
@@ -178,6 +198,8 @@ class Searcher:
         :param page: 1-based page number; :param limit: results per page.
         :param fields: the text fields to search (the knownitem evaluation searches ``body`` only).
         :param facets: also count results by year, month and source.
+        :param snippets: build a marked snippet for each hit.
+        :param source: only articles from this source.
         :raise SearchError, search.query.QueryError: a request that cannot be answered as asked.
         """
         started = time.perf_counter()
@@ -192,60 +214,137 @@ class Searcher:
             raise SearchError(f"The limit must be between 1 and {config.MAX_PAGE_SIZE}.")
         if page * limit > config.MAX_RESULT_DEPTH:
             raise SearchError(f"Results go {config.MAX_RESULT_DEPTH} deep at most: narrow the search instead.")
+        unknown = [f for f in fields if f not in TEXT_FIELDS]
+        if unknown or not fields:
+            raise SearchError(f"Unknown field {', '.join(unknown) or '(none)'}: use {', '.join(TEXT_FIELDS)}.")
 
         parsed = q.parse(text)
-        searcher = self._searcher()
-        reader = searcher.reader()
-
-        def vocabulary(name: str, term: str) -> bool:
-            return reader.doc_frequency(name, term) > 0
-
-        query = q.build(parsed, fields, vocabulary)
         results = Results(query=text, total=0, page=page, limit=limit, hits=[], sort=sort,
                           date_from=start.isoformat() if start else None,
                           date_to=end.isoformat() if end else None)
-        if query is None:
+        if not parsed.positive and not parsed.excluded:
             results.notices.append(
                 "The query has only very common words (stopwords) or punctuation; add a more specific word."
                 if (text or "").strip() else "Type some words to search for.")
             results.elapsed_ms = (time.perf_counter() - started) * 1000
             return results
 
-        kwargs: dict = {}
+        searcher = self._searcher()
+        reader = searcher.reader()
+        index, features = self._generation_data(searcher)
+
+        def vocabulary(name: str, term: str) -> bool:
+            return reader.doc_frequency(name, term) > 0
+
+        scores, matched, words = self._score(reader, index, parsed, fields, vocabulary)
+        allowed = index.columns.alive.copy()
         if start or end:
-            kwargs["filter"] = wq.DateRange(
-                "date", datetime.combine(start, dtime.min) if start else None,
-                datetime.combine(end, dtime.max) if end else None)
-        if sort != "relevance":
-            kwargs["sortedby"] = "date"
-            kwargs["reverse"] = sort == "newest"
+            allowed &= index.date_mask(datetime.combine(start, dtime.min) if start else None,
+                                       datetime.combine(end, dtime.max) if end else None)
+        if source:
+            allowed &= self._facet_mask(index, "source", source)
+        excluded = q.constraint(parsed.excluded, fields, require_all=False)
+        if excluded is not None:
+            allowed[list(searcher.docs_for_query(excluded))] = False
+        matched &= allowed
+        required_clauses = [c for c in parsed.positive if c.required or c.phrase]
+        if required_clauses:
+            required = np.zeros_like(matched)
+            required[list(searcher.docs_for_query(q.constraint(required_clauses, fields, require_all=True)))] = True
+            if (matched & required).any():
+                matched &= required
+            elif matched.any():
+                results.notices.append("No article has the exact phrase or every required word; "
+                                       "showing articles with some of the words.")
+
+        docnums = np.flatnonzero(matched)
+        results.total = int(len(docnums))
         if facets:
-            kwargs["groupedby"] = {
-                "year": sorting.FieldFacet("year", maptype=sorting.Count),
-                "month": sorting.FieldFacet("month", maptype=sorting.Count),
-                "source": sorting.FieldFacet("source", maptype=sorting.Count),
-            }
-        # Whoosh's block-quality skipping trips an assertion on intersections (required words and
-        # phrases), so those queries are collected without it.
-        kwargs["optimize"] = not any(c.required or c.phrase for c in parsed.positive)
-        found = searcher.search(query, limit=page * limit, **kwargs)
-        results.total = len(found)
+            counts = index.facet_counts(matched)
+            for name in ("year", "month", "source"):
+                results.facets[name] = sorted(counts.get(name, {}).items(), key=_facet_order(name))
+        ranked = self._order(index, docnums, scores, sort, page * limit)
+        if sort == "relevance" and words:
+            ranked = self._rerank(searcher, index, features, words, fields, ranked)
         terms = q.highlight_terms(parsed, vocabulary) if snippets else frozenset()
-        for hit in found[(page - 1) * limit: page * limit]:
-            stored = hit.fields()
+        for hit_score, docnum in ranked[(page - 1) * limit: page * limit]:
+            stored = searcher.stored_fields(docnum)
             results.hits.append(Hit(
                 id=stored["id"], title=stored.get("title", ""),
                 date=stored["date"].isoformat() if stored.get("date") else None,
                 source=stored.get("source", ""), author=stored.get("author", ""),
-                url=stored.get("url", ""), score=round(float(hit.score or 0.0), 4),
+                url=stored.get("url", ""), score=round(float(hit_score), 4),
                 marked_snippet=self._snippet(stored.get("body", ""), terms) if snippets else "",
             ))
-        if facets:
-            for name in ("year", "month", "source"):
-                counts = found.groups(name)
-                results.facets[name] = sorted(((k, v) for k, v in counts.items() if k), key=_facet_order(name))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
+
+    @staticmethod
+    def _score(reader, index: PostingIndex, parsed, fields, vocabulary):
+        """First phase: BM25 of every query word over every document, by field weight.
+
+        :return: (scores, matched mask, query words for the second phase).
+        """
+        words = q.query_words(parsed, vocabulary, fields[-1])
+        scores = np.zeros(index.doc_count_all, dtype=np.float32)
+        matched = np.zeros(index.doc_count_all, dtype=bool)
+        if not words:  # only exclusions: every article is a candidate
+            matched[:] = True
+            return scores, matched, words
+        candidates_with_clitics = len(words) <= q.CLITIC_CANDIDATE_WORDS
+        for word in words:
+            for name in fields:
+                terms = [(word.stem, 1.0)]
+                if candidates_with_clitics:
+                    terms += [(v, ranking.CLITIC_WEIGHT) for v in word.variants]
+                idf = ranking.idf(index.doc_count, reader.doc_frequency(name, word.stem))
+                ids = index.bm25(reader, name, terms, idf * ranking.FIELD_WEIGHTS.get(name, 1.0), scores,
+                                 ranking.BM25_K1, ranking.BM25_B)
+                matched[ids] = True
+        return scores, matched, words
+
+    @staticmethod
+    def _facet_mask(index: PostingIndex, name: str, value: str) -> np.ndarray:
+        codes, values = index.columns.facets[name]
+        if value not in values:
+            return np.zeros(len(codes), dtype=bool)
+        return codes == values.index(value)
+
+    @staticmethod
+    def _order(index: PostingIndex, docnums: np.ndarray, scores: np.ndarray, sort: str, depth: int):
+        """The first `depth` (score, docnum) pairs of the matched documents in the asked order
+        (relevance: at least the re-ranking depth; ties and date orders newest first)."""
+        if sort == "relevance":
+            depth = max(depth, ranking.RERANK_DEPTH)
+            key = scores[docnums]
+            if len(docnums) > depth:
+                top = np.argpartition(-key, depth - 1)[:depth]
+                docnums, key = docnums[top], key[top]
+            order = np.lexsort((-index.columns.date[docnums], -key))
+        else:
+            key = index.columns.date[docnums]
+            order = np.argsort(-key if sort == "newest" else key, kind="stable")[:depth]
+        return [(float(scores[d]), int(d)) for d in docnums[order][:depth]]
+
+    @staticmethod
+    def _rerank(searcher, index: PostingIndex, features: dict, words, fields, ranked):
+        """Second phase: rescore the top candidates with :mod:`search.ranking`."""
+        stats = ranking.CollectionStats(
+            doc_count=index.doc_count, avg_length={f: index.columns.avg_length[f] for f in fields},
+            doc_frequency=searcher.reader().doc_frequency)
+        head, tail = ranked[:ranking.RERANK_DEPTH], ranked[ranking.RERANK_DEPTH:]
+        rescored = []
+        for _, docnum in head:
+            texts = features.get(docnum)
+            if texts is None:
+                stored = searcher.stored_fields(docnum)
+                texts = {f: ranking.FieldText.of(stored.get(f, "")) for f in TEXT_FIELDS}
+                if len(features) > 50_000:
+                    features.clear()
+                features[docnum] = texts
+            rescored.append((ranking.score(words, {f: texts[f] for f in fields}, stats), docnum))
+        rescored.sort(key=lambda pair: -pair[0])
+        return rescored + tail
 
     def _snippet(self, body: str, terms: frozenset[str], chars: int = 240) -> str:
         marked = highlight(body, terms, self._analyzer, ContextFragmenter(maxchars=chars, surround=70),

@@ -73,8 +73,14 @@ def test_phrase_requires_the_words_in_order(searcher):
     phrase = searcher.search('"الجيش السوري"', limit=50)
     # by stem: للجيش السوري (p11) counts; p09 and p10 have الجيش without السوري
     assert set(ids(phrase)) == {"seed-p01", "seed-p02", "seed-p03", "seed-p11"}
-    reversed_phrase = searcher.search('"السوري الجيش"')
-    assert reversed_phrase.total == 0
+
+
+def test_a_phrase_nobody_wrote_falls_back_to_the_words_and_says_so(searcher):
+    reversed_phrase = searcher.search('"السوري الجيش"', limit=50)
+    assert reversed_phrase.notices and "exact phrase" in reversed_phrase.notices[0]
+    assert {"seed-p01", "seed-p11"} <= set(ids(reversed_phrase))
+    exact = searcher.search('"الجيش السوري"')
+    assert not exact.notices
 
 
 def test_exclusion_removes_articles_with_the_word(searcher):

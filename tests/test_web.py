@@ -538,5 +538,5 @@ def test_index_frequency_reads_the_vocabulary(app):
     with app.app_context():
         from web.engine import get_searcher
 
-        frequency = index_frequency(get_searcher().reader())
+        frequency = index_frequency(get_searcher().doc_frequency)
     assert frequency("داعش") > 5 and frequency("داعس") == 0

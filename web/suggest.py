@@ -96,10 +96,13 @@ def suggest(text: str, total: int, frequency: Frequency) -> str | None:
     return " ".join(tokens) if changed else None
 
 
-def index_frequency(reader, fields: tuple[str, ...] = ("title_exact", "body_exact")) -> Frequency:
-    """Document frequency of a normalized surface form, over the index's exact-form fields."""
+def index_frequency(doc_frequency, fields: tuple[str, ...] = ("title_exact", "body_exact")) -> Frequency:
+    """Document frequency of a normalized surface form, over the index's exact-form fields.
+
+    :param doc_frequency: ``(field, term) -> int``, e.g. ``Searcher.doc_frequency``.
+    """
 
     def frequency(term: str) -> int:
-        return max(reader.doc_frequency(name, term) for name in fields)
+        return max(doc_frequency(name, term) for name in fields)
 
     return frequency
