@@ -1,19 +1,20 @@
-"""Whoosh analyzers over :mod:`search.arabic`: tokenize, normalize, stop, stem.
+"""The Arabic analyzer for Whoosh: tokenize, normalize, drop stopwords, stem.
 
-The chain follows Lucene's ArabicAnalyzer, with one change of order: stopwords are removed *after*
+The rules follow Lucene's ArabicAnalyzer, with one change of order: stopwords are removed *after*
 normalization, so the list in ``stopwords_ar.txt`` matches with or without hamza and diacritics.
 
-- :class:`ArabicTokenizer` finds Arabic words (with their diacritics, tatweel and invisible marks
-  inside the token, so offsets point at the original word), numbers and other words.
-- :class:`NormalizeFilter` applies :func:`search.arabic.normalize`.
-- Whoosh's ``StopFilter`` drops :data:`STOPWORDS` (kept as stopped tokens when asked for, so the
-  highlighter can still walk them).
-- :class:`ArabicStemFilter` applies :func:`search.arabic.stem` (memoized).
+- :data:`TOKEN_PATTERN` finds Arabic words (with their diacritics, tatweel and invisible marks
+  inside the token, so offsets point at the original word), numbers and other words;
+- :func:`search.arabic.normalize` folds each token; :data:`STOPWORDS` are dropped (or kept as
+  stopped tokens when the highlighter asks for them); :func:`search.arabic.stem` light-stems.
 
-Two analyzers come out of it: :func:`build_analyzer` (stems, for the ``title`` and ``body``
-fields) and :func:`build_analyzer(stem=False)` (the normalized surface form, for the ``*_exact``
-fields, so an exact form can rank above a stem-only match). Every stage is a module-level class:
-the schema is pickled into the index.
+The analysis runs once per token of every article, so :func:`forms` memoizes the whole
+normalize → stop → stem composition per raw token, and :class:`ArabicAnalyzer` is one Whoosh stage
+that applies it (a chain of four generator stages cost four times as much per token).
+:func:`build_analyzer` gives the stemming analyzer (the ``title`` and ``body`` fields) or, with
+``stem=False``, the normalized surface form (query words, the ``author`` field).
+:func:`token_forms` gives both forms of every token of a text, for the second ranking phase.
+The analyzer pickles (the schema is pickled into the index): its memo lives at module level.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from whoosh.analysis import Filter, StopFilter, Tokenizer
+from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
 
 from search.arabic import DIACRITICS, INVISIBLE, normalize, stem
@@ -52,75 +53,93 @@ def _load_stopwords() -> frozenset[str]:
 STOPWORDS = _load_stopwords()
 
 
-class ArabicTokenizer(Tokenizer):
-    """Split text into words and numbers, keeping each token's offsets in the original text.
+_FORMS: dict[str, tuple[str, str] | None] = {}
+_FORMS_LIMIT = 2_000_000
 
-    >>> [t.text for t in ArabicTokenizer()("مَبنا الـ127 iPhone")]
-    ['مَبنا', 'الـ', '127', 'iPhone']
+
+def forms(raw: str) -> tuple[str, str] | None:
+    """(normalized form, stem) of one raw token, or None for a stopword (or nothing left). Memoized."""
+    found = _FORMS.get(raw, False)
+    if found is False:
+        norm = normalize(raw)
+        found = None if (not norm or norm in STOPWORDS) else (norm, stem(norm))
+        if len(_FORMS) < _FORMS_LIMIT:
+            _FORMS[raw] = found
+    return found
+
+
+class ArabicAnalyzer(Tokenizer):
+    """Tokenize, normalize, drop stopwords and (optionally) stem, keeping each token's offsets
+    in the original text.
+
+    >>> [t.text for t in ArabicAnalyzer()("مَبنا الـ127 iPhone في سوريا")]
+    ['مبنا', '127', 'iphone', 'سوري']
     """
+
+    is_morph = True
+
+    def __init__(self, stem: bool = True):
+        self.stem = stem
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar = start_char
-                token.endchar = start_char + len(value)
-            yield token
-            return
-        for pos, match in enumerate(TOKEN_PATTERN.finditer(value)):
-            token.text = match.group()
-            token.boost = 1.0
-            token.stopped = False
+        token.boost = 1.0
+        form_index = 1 if self.stem else 0
+        pos = start_pos
+        matches = TOKEN_PATTERN.finditer(value) if tokenize else [_Whole(value)]
+        for match in matches:
+            raw = match.group()
+            found = forms(raw)
+            if found is None:
+                if removestops:
+                    continue
+                token.text = normalize(raw)
+                token.stopped = True
+            else:
+                token.text = found[form_index]
+                token.stopped = False
+                if positions:
+                    token.pos = pos
+                pos += 1
             if keeporiginal:
-                token.original = token.text
-            if positions:
-                token.pos = start_pos + pos
+                token.original = raw
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
             yield token
 
 
-class NormalizeFilter(Filter):
-    """Normalize each token with :func:`search.arabic.normalize` (diacritics, hamza, ة, digits...)."""
+class _Whole:
+    """A stand-in for a regex match covering the whole value (``tokenize=False``)."""
 
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = normalize(t.text)
-            if t.text:
-                yield t
+    def __init__(self, value: str):
+        self.value = value
 
+    def group(self):
+        return self.value
 
-class ArabicStemFilter(Filter):
-    """Light-stem each token that is not stopped with :func:`search.arabic.stem` (memoized)."""
+    def start(self):
+        return 0
 
-    is_morph = True
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if not t.stopped:
-                t.text = stem(t.text)
-            yield t
+    def end(self):
+        return len(self.value)
 
 
-def build_analyzer(stem: bool = True, stoplist: frozenset[str] = STOPWORDS):
-    """The Arabic analyzer: tokenize | normalize | stop | (stem).
+def build_analyzer(stem: bool = True) -> ArabicAnalyzer:
+    """The Arabic analyzer (see the module docstring).
 
     :param stem: light-stem the tokens (the default); False keeps the normalized surface form.
-    :param stoplist: normalized words to drop.
 
     >>> [t.text for t in build_analyzer()("والميليشيات الإيرانية في سوريا")]
     ['ميليشي', 'ايران', 'سوري']
     """
-    chain = ArabicTokenizer() | NormalizeFilter() | StopFilter(stoplist=stoplist, minsize=1)
-    if stem:
-        chain = chain | ArabicStemFilter()
-    return chain
+    return ArabicAnalyzer(stem=stem)
+
+
+def tokens(text: str) -> list[str]:
+    """The raw tokens of `text` (words and numbers as written)."""
+    return TOKEN_PATTERN.findall(text)
 
 
 @dataclass(frozen=True)
@@ -134,24 +153,14 @@ class AnalyzedToken:
     end: int
 
 
-_FORMS: dict[str, tuple[str, str] | None] = {}
-_FORMS_LIMIT = 2_000_000
-
-
 def token_forms(text: str) -> list[tuple[str, str]]:
     """(normalized form, stem) of each indexed token of `text`, in order, stopwords left out:
-    what the two analyzers index, computed in one pass with a memo per raw token."""
+    what the index holds, computed in one memoized pass."""
     out = []
-    memo = _FORMS
     for raw in TOKEN_PATTERN.findall(text):
-        forms = memo.get(raw, False)
-        if forms is False:
-            norm = normalize(raw)
-            forms = None if (not norm or norm in STOPWORDS) else (norm, stem(norm))
-            if len(memo) < _FORMS_LIMIT:
-                memo[raw] = forms
-        if forms is not None:
-            out.append(forms)
+        found = forms(raw)
+        if found is not None:
+            out.append(found)
     return out
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from search import store
-from search.arabic import normalize
+from search.analysis import token_forms
 from search.articles import Article, Problem
 from search.readers import read_paths
 from search.schema import build_schema
@@ -49,9 +48,9 @@ class ReindexSummary:
 
 
 def body_fingerprint(body: str) -> str:
-    """A hash of the normalized body: the same article re-published with other spacing or
-    diacritics has the same fingerprint."""
-    text = " ".join(re.findall(r"\w+", normalize(body)))
+    """A hash of the normalized body's words: the same article re-published with other spacing,
+    punctuation or diacritics has the same fingerprint."""
+    text = " ".join(norm for norm, _ in token_forms(body))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -60,9 +59,7 @@ def to_document(article: Article) -> dict:
     doc = {
         "id": article.id,
         "title": article.title,
-        "title_exact": article.title,
         "body": article.body,
-        "body_exact": article.body,
         "author": article.author,
         "source": article.source,
         "url": article.url,

@@ -2,8 +2,9 @@
 
 - ``title`` and ``body`` are analyzed with the stemming Arabic analyzer and stored (the original
   text, for display and for snippets marked on the original words);
-- ``title_exact`` and ``body_exact`` hold the normalized surface forms (no stemming, not stored),
-  so a query's exact form can score above a match on the stem alone;
+- the normalized surface forms are not indexed a second time: the second ranking phase
+  (:mod:`search.ranking`) reads them from the stored text of the candidates, so an exact form
+  still scores above a match on its stem alone, at half the postings (and reindex time);
 - ``date`` is sortable for newest/oldest; ``year``, ``month`` and ``source`` are sortable keywords
   for facet counts;
 - ``origin`` and ``fingerprint`` record which file an article came from and what it looked like,
@@ -18,9 +19,8 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.analysis import build_analyzer
 
-#: Text fields a query searches, each with its exact-form twin.
+#: Text fields a query searches.
 TEXT_FIELDS = ("title", "body")
-EXACT_SUFFIX = "_exact"
 
 
 def build_schema() -> Schema:
@@ -30,9 +30,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(unique=True, stored=True),
         title=TEXT(analyzer=stemmed, stored=True, phrase=True),
-        title_exact=TEXT(analyzer=exact, phrase=False),
         body=TEXT(analyzer=stemmed, stored=True, phrase=True),
-        body_exact=TEXT(analyzer=exact, phrase=False),
         date=DATETIME(stored=True, sortable=True),
         year=ID(stored=False, sortable=True),
         month=ID(stored=False, sortable=True),

@@ -2,7 +2,7 @@
 
 import pickle
 
-from search.analysis import STOPWORDS, ArabicTokenizer, analyze, build_analyzer
+from search.analysis import STOPWORDS, analyze, build_analyzer, forms, tokens
 
 
 def texts(analyzer, text):
@@ -10,11 +10,12 @@ def texts(analyzer, text):
 
 
 def test_harakat_stay_inside_one_token():
-    assert [t.text for t in ArabicTokenizer()("مَبنا")] == ["مَبنا"]
+    assert tokens("مَبنا") == ["مَبنا"]
+    assert texts(build_analyzer(stem=False), "مَبنا") == ["مبنا"]
 
 
 def test_arabic_latin_and_numbers_are_separate_tokens():
-    assert texts(ArabicTokenizer(), "بالإضافة لـ127 من ISIS") == ["بالإضافة", "لـ", "127", "من", "ISIS"]
+    assert tokens("بالإضافة لـ127 من ISIS") == ["بالإضافة", "لـ", "127", "من", "ISIS"]
 
 
 def test_offsets_point_at_the_original_words():
@@ -22,7 +23,7 @@ def test_offsets_point_at_the_original_words():
     for token in build_analyzer()(text, chars=True):
         original = text[token.startchar:token.endchar]
         assert original and " " not in original
-    spans = [(t.startchar, t.endchar) for t in ArabicTokenizer()(text, chars=True)]
+    spans = [(t.startchar, t.endchar) for t in build_analyzer()(text, chars=True)]
     assert [text[start:end] for start, end in spans] == text.split()
 
 
@@ -67,3 +68,14 @@ def test_empty_and_punctuation_only_text():
 def test_analyze_reports_original_normalized_and_stem():
     rows = [(t.original, t.normalized, t.stem) for t in analyze("وبالتنسيق مع الإيرانية")]
     assert rows == [("وبالتنسيق", "وبالتنسيق", "تنسيق"), ("مع", "مع", None), ("الإيرانية", "الايرانيه", "ايران")]
+
+
+def test_positions_skip_stopwords_but_phrases_stay_adjacent():
+    positions = [(t.text, t.pos) for t in build_analyzer()("الجيش في السوري", positions=True)]
+    assert positions == [("جيش", 0), ("سور", 1)]
+
+
+def test_forms_are_memoized_and_none_for_stopwords():
+    assert forms("والميليشيات") == ("والميليشيات", "ميليشي")
+    assert forms("والميليشيات") is forms("والميليشيات")
+    assert forms("وفي") is None

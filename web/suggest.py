@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from search.analysis import STOPWORDS
-from search.arabic import normalize
+from search.arabic import normalize, stem
 
 #: Suggest only when the query found fewer results than this.
 FEW_RESULTS = 3
@@ -96,13 +96,15 @@ def suggest(text: str, total: int, frequency: Frequency) -> str | None:
     return " ".join(tokens) if changed else None
 
 
-def index_frequency(doc_frequency, fields: tuple[str, ...] = ("title_exact", "body_exact")) -> Frequency:
-    """Document frequency of a normalized surface form, over the index's exact-form fields.
+def index_frequency(doc_frequency, fields: tuple[str, ...] = ("title", "body")) -> Frequency:
+    """Document frequency of a normalized word, by its stem (what the index holds), in the
+    field where it is most frequent.
 
     :param doc_frequency: ``(field, term) -> int``, e.g. ``Searcher.doc_frequency``.
     """
 
     def frequency(term: str) -> int:
-        return max(doc_frequency(name, term) for name in fields)
+        term_stem = stem(term)
+        return max(doc_frequency(name, term_stem) for name in fields)
 
     return frequency
