@@ -26,7 +26,7 @@ from importlib import resources
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
 
-from search.arabic import DIACRITICS, INVISIBLE, normalize, stem
+from search.arabic import DIACRITICS, INVISIBLE, default_stemmer as _default_stemmer, normalize, stem
 
 #: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
@@ -135,6 +135,21 @@ def build_analyzer(stem: bool = True) -> ArabicAnalyzer:
     ['ميليشي', 'ايران', 'سوري']
     """
     return ArabicAnalyzer(stem=stem)
+
+
+_BROAD: dict[str, str] = {}
+
+
+def broad_stem(norm: str) -> str:
+    """Tashaphyne's default light stem of a normalized word: aggressive (it strips verb prefixes
+    and single-letter proclitics too), so it is only a weak, second-phase ranking signal.
+    Memoized."""
+    found = _BROAD.get(norm)
+    if found is None:
+        found = _default_stemmer().light_stem(norm) or norm
+        if len(_BROAD) < _FORMS_LIMIT:
+            _BROAD[norm] = found
+    return found
 
 
 def tokens(text: str) -> list[str]:

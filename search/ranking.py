@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from search.analysis import token_forms
+from search.analysis import broad_stem, token_forms
 
 #: How many first-phase candidates are rescored.
 RERANK_DEPTH = 100
@@ -40,6 +40,9 @@ PROXIMITY_WINDOW = 3
 #: Bonus for query words in the first LEAD_WORDS words of the body.
 LEAD_WEIGHT = 0.3
 LEAD_WORDS = 50
+#: Weight of a match on the word's root-like stem (Tashaphyne's default, aggressive light stem),
+#: which joins forms the light stemmer keeps apart (تأسست / تأسيس, نشرت / نشر).
+ROOT_WEIGHT = 0.5
 #: BM25 parameters (Lucene's defaults).
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -52,6 +55,10 @@ class QueryWord:
     exact: str
     stem: str
     variants: frozenset[str] = frozenset()  # ب/ل/ك/ف forms found in the vocabulary
+
+    @property
+    def root(self) -> str:
+        return broad_stem(self.exact)
 
 
 @dataclass
@@ -84,16 +91,20 @@ class FieldText:
     length: int
     stem_positions: dict[str, list[int]]
     exact_counts: dict[str, int]
+    root_counts: dict[str, int]
 
     @classmethod
     def of(cls, text: str) -> "FieldText":
         stem_positions: dict[str, list[int]] = {}
         exact_counts: dict[str, int] = {}
+        root_counts: dict[str, int] = {}
         forms = token_forms(text)
         for pos, (norm, stem) in enumerate(forms):
             stem_positions.setdefault(stem, []).append(pos)
             exact_counts[norm] = exact_counts.get(norm, 0) + 1
-        return cls(len(forms), stem_positions, exact_counts)
+            root = broad_stem(norm)
+            root_counts[root] = root_counts.get(root, 0) + 1
+        return cls(len(forms), stem_positions, exact_counts, root_counts)
 
 
 def score(words: list[QueryWord], fields: dict[str, FieldText], stats: CollectionStats) -> float:
@@ -116,6 +127,9 @@ def score(words: list[QueryWord], fields: dict[str, FieldText], stats: Collectio
             variant_pos = [p for v in word.variants for p in text.stem_positions.get(v, ())]
             positions.append(sorted(stem_pos + variant_pos) if variant_pos else stem_pos)
             if not positions[i]:
+                if ROOT_WEIGHT and (tf_root := text.root_counts.get(word.root, 0)):
+                    total += weight * ROOT_WEIGHT * stats.idf(field, word.stem) * _bm25(tf_root, text.length, avg)
+                    matched.add(i)
                 continue
             matched.add(i)
             tf = len(stem_pos) + CLITIC_WEIGHT * len(variant_pos)
