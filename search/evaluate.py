@@ -1,0 +1,852 @@
+"""Relevance evaluation: index a corpus, run a query file, score the run against TREC qrels.
+
+``python -m search.evaluate`` (or ``arshif evaluate``) puts, in one table and one run:
+
+1. ``plain``: no Arabic processing (Whoosh StandardAnalyzer: tokenize + lowercase; BM25F; OR of
+   the query's tokens over the fields);
+2. ``normalize``: Arshif's analyzer without stemming (tokenize, normalize, stopwords), same query;
+3. ``tashaphyne``: StandardAnalyzer + default Tashaphyne ``ArabicLightStemmer().light_stem``;
+4. ``arshif``: the real engine: :func:`search.indexing.reindex`, then
+   :meth:`search.searcher.Searcher.search`, the one search path of ``arshif search``, the web page
+   and the batch mode, with its default settings;
+5. ``lucene``: Lucene 9 ArabicAnalyzer + BM25 through ``../shared/tools/lucene/run`` (skipped, with
+   the reason, when ``java`` or ``javac`` is not on PATH);
+6. ``plain-qp``, ``tashaphyne-qp``: the indexes of rows 1 and 3 queried through Whoosh's own
+   ``MultifieldParser`` with ``OrGroup``, as the eval README's "stock Whoosh" rows were measured
+   (that parser leaves the Arabic question mark on the last word: see :mod:`search.baselines`);
+
+on the two sets of ``../shared/eval``: ``arcd`` (title + body indexed and searched) and
+``knownitem`` (the headline is the query, so only the body is searched: ``fields=("body",)``.
+Arshif's index keeps the title, as ``arshif reindex`` builds it, and every run proves on the real
+index that a body-only search ignores it). Rows 1-3 live in :mod:`search.baselines`, apart from
+the product path.
+
+Scores: MRR@10 (RR@10), nDCG@10 and Recall@100 with ir-measures, computed per query and averaged
+over every judged query of the query file: a query with no results (or a query error) counts as
+zero. Runs are scored in the order the system returned them (the TREC file keeps the engine's
+scores; ties of rounded scores are not re-sorted by document id).
+
+Built indexes are cached under ``~/.cache/arshif-eval`` (or ``$ARSHIF_EVAL_CACHE`` / ``--cache``),
+keyed by the corpus file and by what shapes the index (Arshif: the source of the modules
+``search.indexing`` imports; a baseline: its analyzer's output on a probe text). Re-running after
+a query-side change (``search/query.py``, ``search/ranking.py``, ``search/searcher.py``) only
+re-runs the queries. ``--rebuild`` forces new indexes.
+
+``--ablation`` runs Arshif again with each of its ranking choices turned off in turn (module
+constants of :mod:`search.ranking` / :mod:`search.query`, set in-process and restored) and prints
+the deltas. ``--set NAME=VALUE`` tries another value of such a constant for the ``arshif`` row
+(e.g. ``--set BM25_B=0.9``, ``--set title=1.5``), without editing the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ir_measures
+from ir_measures import R, RR, Success, nDCG
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = REPO.parent / "shared"
+
+MEASURES = (RR @ 10, nDCG @ 10, R @ 100)
+#: Column names of the measures, in table order.
+METRICS = ("MRR@10", "nDCG@10", "R@100")
+#: Also computed: the share of queries with at least one relevant document in the top 100. It
+#: differs from R@100 only for queries with several relevant documents (knownitem's exact
+#: duplicates, which Arshif's reindex collapses into one article).
+EXTRA_MEASURES = (Success @ 100,)
+EXTRA_METRICS = ("S@100",)
+_METRIC_OF = {str(m): name for m, name in zip(MEASURES + EXTRA_MEASURES, METRICS + EXTRA_METRICS)}
+DEPTH = 100  # documents retrieved per query
+
+SYSTEMS = ("plain", "normalize", "tashaphyne", "arshif", "lucene", "plain-qp", "tashaphyne-qp")
+SYSTEM_LABELS = {
+    "plain": "no Arabic processing (StandardAnalyzer, BM25F, OR of tokens)",
+    "normalize": "normalization only (Arshif tokenizer + normalize + stopwords, OR of tokens)",
+    "tashaphyne": "StandardAnalyzer + default Tashaphyne light_stem (OR of tokens)",
+    "arshif": "**Arshif** (default engine, `Searcher.search`)",
+    "lucene": "Lucene 9 ArabicAnalyzer + BM25 (k1 1.2, b 0.75)",
+    "plain-qp": "stock Whoosh: StandardAnalyzer + MultifieldParser/OrGroup",
+    "tashaphyne-qp": "stock Whoosh + default Tashaphyne, MultifieldParser/OrGroup",
+}
+#: Baseline system -> (index kind in search.baselines, query parser). The ``-qp`` rows query the
+#: same index through Whoosh's own parser, as the eval README's "stock Whoosh" rows were measured.
+BASELINE_SYSTEMS = {
+    "plain": ("plain", "tokens"), "normalize": ("normalize", "tokens"), "tashaphyne": ("tashaphyne", "tokens"),
+    "plain-qp": ("plain", "whoosh"), "tashaphyne-qp": ("tashaphyne", "whoosh"),
+}
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One test collection: a corpus, a query file, qrels, and the text fields to index and search."""
+
+    name: str
+    corpus: Path
+    queries: Path
+    qrels: Path
+    fields: tuple[str, ...]  # searched; for baselines and Lucene also the only fields indexed
+
+
+def default_sets(shared: Path = DEFAULT_SHARED) -> dict[str, EvalSet]:
+    """The two sets of ``shared/eval`` (see its README)."""
+    ev = shared / "eval"
+    return {
+        "arcd": EvalSet("arcd", ev / "arcd" / "corpus.jsonl", ev / "arcd" / "dev.tsv", ev / "arcd" / "dev.qrels",
+                        ("title", "body")),
+        "knownitem": EvalSet("knownitem", shared / "data" / "saudinewsnet.jsonl.gz", ev / "knownitem" / "dev.tsv",
+                             ev / "knownitem" / "dev.qrels", ("body",)),
+    }
+
+
+# --- files ---------------------------------------------------------------------------------
+
+def read_queries(path: str | os.PathLike, limit: int | None = None) -> list[tuple[str, str]]:
+    """``qid<TAB>text`` lines, in file order (the first `limit` of them when given)."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            qid, sep, text = line.partition("\t")
+            if sep and qid.strip():
+                out.append((qid.strip(), text))
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
+    """TREC qrels ``qid iter docid rel`` -> {qid: {docid: rel}}."""
+    qrels: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 4:
+                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    return qrels
+
+
+Run = dict[str, list[tuple[str, float]]]  # qid -> [(docid, score)], best first
+
+
+def write_trec_run(path: str | os.PathLike, run: Run, tag: str) -> None:
+    """Write `run` as ``qid Q0 docid rank score tag`` lines."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for qid, docs in run.items():
+            for rank, (doc, score) in enumerate(docs, start=1):
+                f.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag}\n")
+
+
+def read_trec_run(path: str | os.PathLike) -> Run:
+    """A TREC run, each query's documents in rank order (the rank column, then file order)."""
+    rows: dict[str, list[tuple[int, int, str, float]]] = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            parts = line.split()
+            if len(parts) >= 6:
+                rows.setdefault(parts[0], []).append((int(parts[3]), n, parts[2], float(parts[4])))
+    return {qid: [(doc, score) for _, _, doc, score in sorted(docs)] for qid, docs in rows.items()}
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+@dataclass
+class Scores:
+    """Mean scores over the judged queries, and each query's scores."""
+
+    means: dict[str, float]
+    per_query: dict[str, dict[str, float]]
+    judged: int  # queries averaged over
+    unjudged: list[str] = field(default_factory=list)  # qids of the query file without qrels
+
+
+def score_run(run: Run, qrels: dict[str, dict[str, int]], qids: Iterable[str] | None = None) -> Scores:
+    """MRR@10, nDCG@10 and Recall@100 of `run`, averaged over every judged query in `qids`.
+
+    A query that is missing from the run or has no results scores zero (ir-measures alone would
+    only average over the queries of the run). Documents are taken in the order of the run's
+    lists: ties in the scores are not re-ordered.
+
+    :param qids: the queries that were asked (default: every query of the qrels).
+    """
+    qids = list(dict.fromkeys(qids)) if qids is not None else list(qrels)
+    judged = [q for q in qids if any(rel > 0 for rel in qrels.get(q, {}).values())]
+    unjudged = [q for q in qids if q not in set(judged)]
+    sub_qrels = {q: qrels[q] for q in judged}
+    # Rank-derived scores, strictly decreasing: the evaluator sees exactly the returned order.
+    sub_run = {}
+    for q in judged:
+        docs = list(dict.fromkeys(doc for doc, _ in run.get(q, [])))
+        if docs:
+            sub_run[q] = {doc: float(len(docs) - i) for i, doc in enumerate(docs)}
+    per_query = {q: {name: 0.0 for name in METRICS + EXTRA_METRICS} for q in judged}
+    if sub_run:
+        for metric in ir_measures.iter_calc(list(MEASURES + EXTRA_MEASURES), sub_qrels, sub_run):
+            if metric.query_id in per_query:
+                per_query[metric.query_id][_METRIC_OF[str(metric.measure)]] = float(metric.value)
+    means = {name: (sum(s[name] for s in per_query.values()) / len(per_query) if per_query else 0.0)
+             for name in METRICS + EXTRA_METRICS}
+    return Scores(means, per_query, len(judged), unjudged)
+
+
+# --- caching -------------------------------------------------------------------------------
+
+def _digest(*parts) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        if isinstance(part, Path):
+            h.update(part.read_bytes() if part.is_file() else str(part).encode())
+        else:
+            h.update(json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:12]
+
+
+def _corpus_identity(path: Path) -> list:
+    st = path.stat()
+    return [str(path.resolve()), st.st_size, st.st_mtime_ns]
+
+
+def _versions(*names: str) -> list[str]:
+    from importlib import metadata
+
+    out = []
+    for name in names:
+        try:
+            out.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name}==?")
+    return out
+
+
+#: Text that shows what an analyzer does (diacritics, hamza, clitics, suffixes, digits, Latin,
+#: punctuation, stopwords): baseline indexes are keyed by their analyzer's output on it.
+PROBE_TEXT = ("وَالمَيْلِيشِيَاتُ الإيرانيّة في سوريا: تنظيم «داعش» يعود للظهور مجدداً بالتنسيق مع الاستخبارات؟ "
+              "فاطمة وبالمدارس لأنهم كتبوا ٢٠٢٠ 3.5 iPhone's ال- بـ127 عليها ومنها")
+
+
+def _index_side_sources() -> list[Path]:
+    """The source files that shape an Arshif index: every ``search`` module that
+    :mod:`search.indexing` imports (found in a fresh interpreter), and the package's data files."""
+    code = ("import sys, search.indexing; print('\\n'.join(sorted(m.__file__ for n, m in list(sys.modules.items()) "
+            "if (n == 'search' or n.startswith('search.')) and getattr(m, '__file__', None))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(REPO))
+    files = [Path(line) for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not files:  # be conservative: every file of the package
+        files = sorted((REPO / "search").glob("*.py"))
+    data = sorted(p for p in (REPO / "search").iterdir() if p.is_file() and p.suffix not in (".py", ".pyc"))
+    return files + data
+
+
+def index_key(system: str, ev: EvalSet) -> str:
+    """Cache key of a built index: the corpus file, the indexed fields, and what shapes the index
+    (Arshif: the source of the indexing code; a baseline: its analyzer's output on PROBE_TEXT)."""
+    versions = _versions("whoosh-reloaded", "tashaphyne", "pyarabic")
+    if system == "arshif":
+        code = _index_side_sources()
+        shape = [str(p.relative_to(REPO)) if p.is_relative_to(REPO) else p.name for p in code] + code
+    else:
+        from search import baselines
+
+        shape = [baselines.INDEX_VERSION, [t.text for t in baselines.analyzer(system)(PROBE_TEXT)],
+                 repr(baselines.schema(system, ev.fields).items())]
+    return f"{ev.name}-{system}-" + _digest(system, _corpus_identity(ev.corpus), ev.fields, versions, *shape)
+
+
+def engine_version() -> str:
+    """The commit of the engine measured, and whether ``search/`` differs from it."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "search"],
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    changed = sorted(line[3:] for line in dirty if line.strip() and not line.startswith("??"))
+    return head + (f" with uncommitted changes to {', '.join(changed)}" if changed else "")
+
+
+def default_cache() -> Path:
+    return Path(os.environ.get("ARSHIF_EVAL_CACHE") or Path.home() / ".cache" / "arshif-eval")
+
+
+# --- systems -------------------------------------------------------------------------------
+
+@dataclass
+class SystemRun:
+    """What one system did on one set."""
+
+    system: str
+    set: str
+    run: Run = field(default_factory=dict)
+    index_seconds: float | None = None
+    docs: int | None = None
+    latencies_ms: list[float] = field(default_factory=list)
+    p50_ms: float | None = None
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+    scores: Scores | None = None
+
+
+def read_corpus(ev: EvalSet) -> Iterator[dict]:
+    """The corpus records (JSON Lines, gzip or not) for the baseline indexes."""
+    import gzip
+
+    opener = gzip.open if str(ev.corpus).endswith(".gz") else open
+    with opener(ev.corpus, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+_BUILT_NOW: set[Path] = set()  # built by this process: --rebuild does not build them twice
+
+
+def _fresh(directory: Path, rebuild: bool) -> bool:
+    """Whether a complete cached build is in `directory` (else it is cleared for a new build)."""
+    if (not rebuild or directory in _BUILT_NOW) and (directory / "meta.json").is_file():
+        return True
+    shutil.rmtree(directory, ignore_errors=True)
+    _BUILT_NOW.add(directory)
+    return False
+
+
+_REINDEX_CODE = """
+import json, sys
+from search.indexing import reindex
+summary = reindex([sys.argv[1]], sys.argv[2], procs=int(sys.argv[3]))
+print(json.dumps({"seconds": summary.seconds, "docs": summary.indexed, "duplicates": summary.duplicates,
+                  "skipped": summary.skipped}))
+"""
+
+
+def build_arshif(ev: EvalSet, cache: Path, rebuild: bool, procs: int, log=print) -> tuple[Path, dict]:
+    """The Arshif index of `ev` (all of each record, as ``arshif reindex`` builds it), cached.
+
+    The index is built by :func:`search.indexing.reindex` in a fresh interpreter, so it is built by
+    the code on disk that its cache key was computed from (not by modules this process imported
+    earlier); if that code changes during the build, the build is discarded and redone.
+    """
+    for _ in range(3):
+        key = index_key("arshif", ev)
+        root = cache / key
+        if _fresh(root, rebuild):
+            break
+        log(f"  indexing {ev.corpus} with arshif (procs={procs}) ...")
+        proc = subprocess.run([sys.executable, "-c", _REINDEX_CODE, str(ev.corpus), str(root), str(procs)],
+                              cwd=str(REPO), stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            shutil.rmtree(root, ignore_errors=True)
+            raise RuntimeError(f"reindex of {ev.corpus} failed (exit {proc.returncode})")
+        if index_key("arshif", ev) != key:
+            log("  the indexing code changed during the build: building again")
+            shutil.rmtree(root, ignore_errors=True)
+            _BUILT_NOW.discard(root)
+            continue
+        (root / "meta.json").write_text(proc.stdout.strip().splitlines()[-1])
+        break
+    else:
+        raise RuntimeError("the indexing code keeps changing; try again later")
+    return root, json.loads((root / "meta.json").read_text())
+
+
+def build_baseline(kind: str, ev: EvalSet, cache: Path, rebuild: bool, procs: int, log=print) -> tuple[Path, dict]:
+    """The index of baseline `kind` over `ev`'s fields only, cached."""
+    from search import baselines
+
+    root = cache / index_key(kind, ev)
+    if not _fresh(root, rebuild):
+        log(f"  indexing {ev.corpus} with {kind} (procs={procs}) ...")
+        docs, seconds = baselines.build_index(kind, read_corpus(ev), ev.fields, root / "index", procs=procs)
+        (root / "meta.json").write_text(json.dumps({"seconds": seconds, "docs": docs}))
+    return root / "index", json.loads((root / "meta.json").read_text())
+
+
+def _timed_run(queries: list[tuple[str, str]], search: Callable[[str], list[tuple[str, float]]],
+               out: SystemRun) -> None:
+    for qid, text in queries:
+        started = time.perf_counter()
+        out.run[qid] = search(text)
+        out.latencies_ms.append((time.perf_counter() - started) * 1000)
+    out.p50_ms = statistics.median(out.latencies_ms) if out.latencies_ms else None
+
+
+def check_title_not_searched(index_root: Path, fields: tuple[str, ...], probes: int = 3) -> str:
+    """Prove on the real index that a search over `fields` (without ``title``) ignores the title.
+
+    Takes words that the index holds in titles but in no body (nor in a body with a ب/ل/ك/ف
+    proclitic), searches each through :meth:`Searcher.search` with `fields`: the result must be
+    empty, and the same word over title + body must find its article.
+
+    :return: what was checked (for the report). :raise AssertionError: the title was searched.
+    """
+    from search import store
+    from search.arabic import stem
+    from search.searcher import Searcher
+
+    if "title" in fields:
+        return "title searched (as asked)"
+    ix = store.open_current(index_root)
+    words = []
+    with ix.searcher() as s:
+        reader = s.reader()
+        if "title" not in reader.indexed_field_names():
+            return "no title field in the index"
+        for raw in reader.lexicon("title"):
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if len(term) < 4 or not all("\u0621" <= c <= "\u064a" for c in term) or stem(term) != term:
+                continue
+            forms = [term] + [p + term for p in "وبلكف"] + ([term[1:]] if term[0] in "وبلكف" else [])
+            if any(reader.doc_frequency(f, form) for f in fields for form in forms):
+                continue
+            words.append(term)
+            if len(words) >= probes:
+                break
+    if not words:
+        return "no title-only word to probe with"
+    searcher = Searcher(index_root)
+    for word in words:
+        only = searcher.search(word, fields=fields, limit=10, snippets=False)
+        both = searcher.search(word, fields=("title",) + tuple(fields), limit=10, snippets=False)
+        if only.total:
+            raise AssertionError(f"searching {fields} for {word!r} (only in titles) found {only.total} articles: "
+                                 f"the title is searched")
+        if not both.total:
+            return f"probe inconclusive: {word!r} not found over title + body either"
+    return f"checked: words found only in titles ({', '.join(words)}) find nothing over {', '.join(fields)}"
+
+
+def arshif_searcher(index_root: Path, fields: tuple[str, ...]) -> Callable[[str], list[tuple[str, float]]]:
+    """A function text -> [(id, score)] through :meth:`Searcher.search`, the product search path."""
+    from search.query import QueryError
+    from search.searcher import SearchError, Searcher
+
+    searcher = Searcher(index_root)
+
+    def search(text: str) -> list[tuple[str, float]]:
+        try:
+            results = searcher.search(text, fields=fields, limit=DEPTH, snippets=False)
+        except (QueryError, SearchError):
+            return []
+        return [(hit.id, hit.score) for hit in results.hits]
+
+    return search
+
+
+def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log=print) -> SystemRun:
+    out = SystemRun("arshif", ev.name)
+    root, meta = build_arshif(ev, cache, rebuild, procs, log)
+    out.index_seconds, out.docs = meta["seconds"], meta["docs"]
+    if meta.get("duplicates"):
+        out.notes.append(f"{meta['duplicates']} duplicate articles collapsed at indexing")
+    out.notes.append(check_title_not_searched(root, ev.fields))
+    _timed_run(queries, arshif_searcher(root, ev.fields), out)
+    return out
+
+
+def _note_absent(out: SystemRun, index_root: Path, qrels: dict[str, dict[str, int]]) -> None:
+    """Note the relevant documents that are not in the index (collapsed as duplicates of another)."""
+    from search import store
+
+    ix = store.open_current(index_root)
+    with ix.searcher() as s:
+        asked = [q for q in out.scores.per_query]
+        absent = [(q, d) for q in asked for d, rel in qrels[q].items() if rel > 0 and s.document_number(id=d) is None]
+    if absent:
+        lost = sum(1 / sum(1 for r in qrels[q].values() if r > 0) for q, _ in absent) / max(1, len(asked))
+        out.notes.append(f"{len(absent)} relevant documents of {len({q for q, _ in absent})} queries are not in the "
+                         f"index (duplicates of a kept article): Recall@100 can reach at most {1 - lost:.3f}")
+
+
+def run_baseline(kind: str, ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log=print) -> SystemRun:
+    from search.baselines import BaselineSearcher
+
+    out = SystemRun(kind, ev.name)
+    index_kind, parser = BASELINE_SYSTEMS[kind]
+    directory, meta = build_baseline(index_kind, ev, cache, rebuild, procs, log)
+    out.index_seconds, out.docs = meta["seconds"], meta["docs"]
+    searcher = BaselineSearcher(directory, index_kind, ev.fields, parser)
+    try:
+        _timed_run(queries, lambda text: searcher.search(text, DEPTH), out)
+    finally:
+        searcher.close()
+    return out
+
+
+def lucene_missing(tool: Path) -> str | None:
+    """Why the Lucene row cannot run here, or None."""
+    missing = [exe for exe in ("java", "javac") if shutil.which(exe) is None]
+    if missing:
+        return f"{' and '.join(missing)} not on PATH"
+    if not tool.is_file():
+        return f"{tool} not found"
+    return None
+
+
+def run_lucene(ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log=print) -> SystemRun:
+    """Lucene's ArabicAnalyzer + BM25 through the shared reference tool (its run cached)."""
+    out = SystemRun("lucene", ev.name)
+    reason = lucene_missing(tool)
+    if reason:
+        out.skipped = reason
+        return out
+    text = "".join(f"{qid}\t{q}\n" for qid, q in queries)
+    key = f"{ev.name}-lucene-" + _digest(_corpus_identity(ev.corpus), ev.fields, text, tool, tool.parent / "LuceneBaseline.java")
+    folder = cache / key
+    if not _fresh(folder, rebuild):
+        folder.mkdir(parents=True)
+        (folder / "queries.tsv").write_text(text, encoding="utf-8")
+        log(f"  running {tool} on {ev.corpus} ...")
+        proc = subprocess.run([str(tool), str(ev.corpus), ",".join(ev.fields), str(folder / "queries.tsv"),
+                               str(folder / "run")], capture_output=True, text=True)
+        if proc.returncode != 0:
+            out.skipped = f"the Lucene tool failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
+            shutil.rmtree(folder, ignore_errors=True)
+            return out
+        meta = {"stderr": proc.stderr}
+        m = re.search(r"indexed (\d+) docs in ([\d.]+)s", proc.stderr)
+        if m:
+            meta["docs"], meta["seconds"] = int(m.group(1)), float(m.group(2))
+        m = re.search(r"p50 ([\d.]+) ms", proc.stderr)
+        if m:
+            meta["p50_ms"] = float(m.group(1))
+        (folder / "meta.json").write_text(json.dumps(meta))
+    meta = json.loads((folder / "meta.json").read_text())
+    out.run = read_trec_run(folder / "run")
+    out.docs, out.index_seconds, out.p50_ms = meta.get("docs"), meta.get("seconds"), meta.get("p50_ms")
+    out.notes.append("timings as reported by the tool (in-memory index, JVM)")
+    return out
+
+
+# --- constants of search.query -------------------------------------------------------------
+
+#: Modules whose module-level constants are the ranking settings (looked up in this order).
+SETTINGS_MODULES = ("search.ranking", "search.query")
+
+
+def _settings_module(name: str):
+    import importlib
+
+    for module_name in SETTINGS_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, name):
+            return module
+    raise AttributeError(f"no ranking setting {name} in {', '.join(SETTINGS_MODULES)}")
+
+
+def current_setting(name: str):
+    """The current value of ranking setting `name`."""
+    return getattr(_settings_module(name), name)
+
+
+def has_setting(name: str) -> bool:
+    try:
+        _settings_module(name)
+    except AttributeError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def query_settings(**settings) -> Iterator[None]:
+    """Temporarily set ranking constants (of :mod:`search.ranking` or :mod:`search.query`), in
+    this process only; restored on exit. The engine reads them at query time."""
+    saved = []
+    try:
+        for name, value in settings.items():
+            module = _settings_module(name)
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, value)
+        yield
+    finally:
+        for module, name, value in reversed(saved):
+            setattr(module, name, value)
+
+
+def parse_settings(items: Iterable[str]) -> dict:
+    """``NAME=VALUE`` strings (VALUE a Python literal) to a dict; ``title=1.5`` sets that entry of
+    FIELD_WEIGHTS."""
+    out: dict = {}
+    weights = current_setting("FIELD_WEIGHTS") if has_setting("FIELD_WEIGHTS") else {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"--set wants NAME=VALUE, got {item!r}")
+        name = name.strip()
+        parsed = ast.literal_eval(value.strip())
+        if name in weights:
+            out["FIELD_WEIGHTS"] = {**out.get("FIELD_WEIGHTS", weights), name: float(parsed)}
+        else:
+            _settings_module(name)  # fail early on a misspelt name
+            out[name] = parsed
+    return out
+
+
+def ablations() -> list[tuple[str, dict]]:
+    """Each ranking choice of Arshif turned off in turn (label, settings), for the settings the
+    engine has (a choice the engine does not have is left out)."""
+    candidates = [
+        ("second phase off (RERANK_DEPTH=0: first-phase BM25 of stems only)", {"RERANK_DEPTH": 0}),
+        ("exact-form bonus off (EXACT_WEIGHT=0)", {"EXACT_WEIGHT": 0.0}),
+        ("clitic recovery off (SINGLE_PROCLITICS=(), CLITIC_WEIGHT=0)", {"SINGLE_PROCLITICS": (), "CLITIC_WEIGHT": 0.0}),
+        ("coordination off (COORDINATION=0)", {"COORDINATION": 0.0}),
+        ("proximity off (PROXIMITY_WEIGHT=0)", {"PROXIMITY_WEIGHT": 0.0}),
+        ("lead bonus off (LEAD_WEIGHT=0)", {"LEAD_WEIGHT": 0.0}),
+        ("title weight 1.0 (FIELD_WEIGHTS title=1)", {"FIELD_WEIGHTS": "title=1"}),
+        ("BM25 k1 0.9, b 0.4 (Anserini's defaults) instead of 1.2, 0.75", {"BM25_K1": 0.9, "BM25_B": 0.4}),
+    ]
+    out = []
+    for label, settings in candidates:
+        if not all(has_setting(name) for name in settings):
+            continue
+        if settings.get("FIELD_WEIGHTS") == "title=1":
+            settings = {"FIELD_WEIGHTS": {**current_setting("FIELD_WEIGHTS"), "title": 1.0}}
+        out.append((label, settings))
+    return out
+
+
+# --- the table -----------------------------------------------------------------------------
+
+def reference_rows(shared: Path) -> list[tuple[str, list[str]]]:
+    """The reference rows of ``shared/eval/README.md`` (label, six figures), as printed there."""
+    readme = shared / "eval" / "README.md"
+    rows = []
+    try:
+        lines = readme.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return rows
+    inside = False
+    for line in lines:
+        if line.startswith("## "):
+            inside = line.lower().startswith("## reference")
+            continue
+        if inside and line.startswith("|") and not line.startswith("| system") and "---" not in line:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 7:
+                rows.append((cells[0], cells[1:7]))
+    return rows
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str], sets: list[str],
+                  references: list[tuple[str, list[str]]] = ()) -> str:
+    """The Markdown table: six score columns (three per set), then index seconds and query p50 per set."""
+    all_sets = ["arcd", "knownitem"] + [s for s in sets if s not in ("arcd", "knownitem")]
+    head = ["system"] + [f"{s} {m}" for s in all_sets[:2] for m in METRICS] \
+        + [f"{s} {m}" for s in all_sets[2:] for m in METRICS] \
+        + [f"{s} {t}" for s in sets for t in ("index s", "p50 ms")]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for system in systems:
+        cells = [SYSTEM_LABELS.get(system, system)]
+        for s in all_sets:
+            r = results.get((system, s))
+            for m in METRICS:
+                cells.append("–" if r is None or r.scores is None else f"{r.scores.means[m]:.3f}")
+        for s in sets:
+            r = results.get((system, s))
+            cells.append(_fmt(r.index_seconds, 1) if r else "–")
+            cells.append(_fmt(r.p50_ms, 1) if r else "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    for label, figures in references:
+        cells = [f"*reference: {label}*"] + figures + ["–"] * (len(head) - 1 - len(figures))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# --- main ----------------------------------------------------------------------------------
+
+def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool = False, procs: int = 2,
+             limit_queries: int | None = None, runs_dir: Path | None = None, lucene_tool: Path | None = None,
+             settings: dict | None = None, log=print) -> dict[tuple[str, str], SystemRun]:
+    """Run `systems` on `sets`, one after another; score each run. Returns {(system, set): SystemRun}."""
+    results: dict[tuple[str, str], SystemRun] = {}
+    for ev in sets:
+        queries = read_queries(ev.queries, limit_queries)
+        qrels = read_qrels(ev.qrels)
+        for system in systems:
+            log(f"[{ev.name}] {system}: {len(queries)} queries")
+            if system == "arshif":
+                with query_settings(**(settings or {})):
+                    out = run_arshif(ev, queries, cache, rebuild, procs, log)
+            elif system == "lucene":
+                out = run_lucene(ev, queries, lucene_tool or DEFAULT_SHARED / "tools" / "lucene" / "run",
+                                 cache, rebuild, log)
+            else:
+                out = run_baseline(system, ev, queries, cache, rebuild, procs, log)
+            if out.skipped:
+                log(f"  skipped: {out.skipped}")
+            else:
+                out.scores = score_run(out.run, qrels, [qid for qid, _ in queries])
+                if runs_dir is not None:
+                    write_trec_run(runs_dir / f"{ev.name}-{system}.run", out.run, system)
+                if system == "arshif":
+                    _note_absent(out, cache / index_key("arshif", ev), qrels)
+                log("  " + "  ".join(f"{m} {out.scores.means[m]:.3f}" for m in METRICS)
+                    + f"  (index {_fmt(out.index_seconds, 1)} s, {out.docs} docs; p50 {_fmt(out.p50_ms, 1)} ms)")
+                if out.scores.unjudged:
+                    log(f"  note: {len(out.scores.unjudged)} queries have no judgments and are not averaged")
+                for note in out.notes:
+                    log(f"  note: {note}")
+            results[(system, ev.name)] = out
+    return results
+
+
+def run_ablation(sets: list[EvalSet], cache: Path, rebuild: bool, procs: int, limit_queries: int | None,
+                 base_settings: dict | None = None, variants: list[tuple[str, dict]] | None = None,
+                 log=print) -> list[tuple[str, dict[str, Scores]]]:
+    """Arshif's default, then each variant: [(label, {set: Scores})]."""
+    variants = [("Arshif default", {})] + (variants if variants is not None else ablations())
+    rows = []
+    for ev in sets:
+        build_arshif(ev, cache, rebuild, procs, log)
+    for label, settings in variants:
+        scores = {}
+        for ev in sets:
+            queries = read_queries(ev.queries, limit_queries)
+            root, _ = build_arshif(ev, cache, False, procs, log)
+            with query_settings(**{**(base_settings or {}), **settings}):
+                search = arshif_searcher(root, ev.fields)  # a new Searcher: BM25 settings apply
+                run = {qid: search(text) for qid, text in queries}
+            scores[ev.name] = score_run(run, read_qrels(ev.qrels), [qid for qid, _ in queries])
+        log(f"  {label}: " + "; ".join(
+            f"{name} " + " ".join(f"{m} {s.means[m]:.3f}" for m in METRICS) for name, s in scores.items()))
+        rows.append((label, scores))
+    return rows
+
+
+def ablation_table(rows: list[tuple[str, dict[str, Scores]]]) -> str:
+    """Markdown: the default's figures, then each variant's figures with the delta to the default."""
+    base_label, base = rows[0]
+    sets = list(base)
+    head = ["Arshif with"] + [f"{s} {m}" for s in sets for m in METRICS]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    lines.append("| " + " | ".join([base_label] + [f"{base[s].means[m]:.3f}" for s in sets for m in METRICS]) + " |")
+    for label, scores in rows[1:]:
+        cells = [label]
+        for s in sets:
+            for m in METRICS:
+                value, delta = scores[s].means[m], scores[s].means[m] - base[s].means[m]
+                cells.append(f"{value:.3f} ({delta:+.3f})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m search.evaluate",
+        description="Index the relevance sets, run their queries through each system, print MRR@10, "
+                    "nDCG@10 and Recall@100 (ir-measures) in one Markdown table.")
+    p.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
+                   help=f"the shared folder with eval/, data/ and tools/ (default {DEFAULT_SHARED})")
+    p.add_argument("--sets", default="arcd,knownitem", help="comma-separated sets (default arcd,knownitem)")
+    p.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated, from {','.join(SYSTEMS)}")
+    p.add_argument("--limit-queries", type=int, default=None, metavar="N", help="only the first N queries of each set")
+    p.add_argument("--rebuild", action="store_true", help="rebuild cached indexes (and re-run Lucene)")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="where indexes and runs are cached (default $ARSHIF_EVAL_CACHE or ~/.cache/arshif-eval)")
+    p.add_argument("--runs", type=Path, default=None, help="write each TREC run here (default CACHE/runs)")
+    p.add_argument("--procs", type=int, default=2, help="writer processes when indexing (default 2)")
+    p.add_argument("--ablation", action="store_true",
+                   help="run Arshif with each ranking choice off in turn and print the deltas")
+    p.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a ranking constant of search.query for the arshif row (repeatable), e.g. "
+                        "BM25_K1=1.5, COORDINATION=None, title=1.5 (a FIELD_WEIGHTS entry)")
+    p.add_argument("--json", type=Path, default=None, help="also write all figures (and per-query scores) here")
+    for name in ("arcd", "knownitem"):
+        for part in ("corpus", "queries", "qrels"):
+            p.add_argument(f"--{name}-{part}", type=Path, default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    shared = args.shared
+    available = default_sets(shared)
+    for name, ev in list(available.items()):
+        changes = {part: getattr(args, f"{name}_{part}") for part in ("corpus", "queries", "qrels")
+                   if getattr(args, f"{name}_{part}") is not None}
+        if changes:
+            available[name] = EvalSet(name, changes.get("corpus", ev.corpus), changes.get("queries", ev.queries),
+                                      changes.get("qrels", ev.qrels), ev.fields)
+    set_names = [s.strip() for s in args.sets.split(",") if s.strip()]
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    for name in set_names:
+        if name not in available:
+            print(f"unknown set {name!r}; choose from {', '.join(available)}", file=sys.stderr)
+            return 2
+    for system in systems:
+        if system not in SYSTEMS:
+            print(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}", file=sys.stderr)
+            return 2
+    sets = [available[n] for n in set_names]
+    for ev in sets:
+        for path in (ev.corpus, ev.queries, ev.qrels):
+            if not path.is_file():
+                print(f"{ev.name}: {path} not found (use --shared DIR)", file=sys.stderr)
+                return 2
+    cache = args.cache or default_cache()
+    cache.mkdir(parents=True, exist_ok=True)
+    runs_dir = args.runs or cache / "runs"
+    settings = parse_settings(args.settings)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    if settings:
+        log(f"search.query settings for the arshif row: {settings}")
+
+    version = engine_version()
+    log(f"engine: {version}")
+    payload: dict = {"sets": set_names, "engine": version, "settings": {k: repr(v) for k, v in settings.items()}}
+    if args.ablation:
+        rows = run_ablation(sets, cache, args.rebuild, args.procs, args.limit_queries, settings, log=log)
+        print(ablation_table(rows))
+        print(f"\nEngine: {version}." + (f" Base settings: {settings}." if settings else ""))
+        payload["ablation"] = [{"variant": label, **{s: sc.means for s, sc in scores.items()}} for label, scores in rows]
+    else:
+        results = evaluate(sets, systems, cache, args.rebuild, args.procs, args.limit_queries, runs_dir,
+                           shared / "tools" / "lucene" / "run", settings, log)
+        print(results_table(results, systems, set_names, reference_rows(shared)))
+        for set_name in set_names:
+            pairs = [(s, results[(s, set_name)]) for s in systems if results.get((s, set_name)) and results[(s, set_name)].scores]
+            if any(out.scores.means["S@100"] != out.scores.means["R@100"] for _, out in pairs):
+                print(f"\n{set_name}: S@100, queries with at least one copy of their article in the top 100 (R@100 "
+                      f"asks for every exact duplicate): " + ", ".join(f"{s} {out.scores.means['S@100']:.3f}" for s, out in pairs))
+        for (system, set_name), out in results.items():
+            if out.skipped:
+                print(f"\n{SYSTEM_LABELS[system]} on {set_name}: skipped ({out.skipped}).")
+        print(f"\nEngine: {version}." + (f" Settings for the arshif row: {settings}." if settings else ""))
+        print(f"Runs in {runs_dir}. Scores: ir-measures {', '.join(map(str, MEASURES))}, averaged over "
+              f"every judged query (no result = 0). Index seconds: build time (cached builds show their "
+              f"original time); p50: median time of one query.")
+        payload["results"] = [
+            {"system": out.system, "set": out.set, "skipped": out.skipped, "index_seconds": out.index_seconds,
+             "docs": out.docs, "p50_ms": out.p50_ms, "notes": out.notes,
+             "means": out.scores.means if out.scores else None,
+             "per_query": out.scores.per_query if out.scores else None}
+            for out in results.values()]
+    if args.json:
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The relevance evaluation: scoring on a hand-made run, TREC files, and a smoke run of Arshif on
+a tiny corpus cut from the seed article (no ../shared needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from search import evaluate as ev
+from search.baselines import BaselineSearcher, build_index
+
+SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "000_634241ae74eb9ffe.txt"
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+QRELS = {
+    "q1": {"d1": 1},
+    "q2": {"d2": 1, "d3": 1},
+    "q3": {"d9": 1},  # not in the run at all
+    "q4": {"d4": 1},  # in the run with no results
+    "q5": {"b": 1},  # tied scores: the run's order counts, not the document ids
+}
+RUN = {
+    "q1": [("d0", 3.0), ("d1", 2.0)],
+    "q2": [("d2", 9.0), ("x", 8.0), ("d3", 7.0)],
+    "q4": [],
+    "q5": [("a", 1.0), ("b", 1.0)],
+    "q6": [("d1", 1.0)],  # asked, but without judgments
+}
+
+
+def test_score_run_per_query_and_means_count_missing_queries_as_zero():
+    scores = ev.score_run(RUN, QRELS, ["q1", "q2", "q3", "q4", "q5", "q6"])
+    per = scores.per_query
+    assert per["q1"]["MRR@10"] == pytest.approx(0.5)
+    assert per["q1"]["nDCG@10"] == pytest.approx(1 / math.log2(3))
+    assert per["q1"]["R@100"] == pytest.approx(1.0)
+    assert per["q2"]["MRR@10"] == pytest.approx(1.0)
+    assert per["q2"]["nDCG@10"] == pytest.approx((1 + 1 / math.log2(4)) / (1 + 1 / math.log2(3)))
+    assert per["q2"]["R@100"] == pytest.approx(1.0)
+    for missing in ("q3", "q4"):
+        assert per[missing] == {"MRR@10": 0.0, "nDCG@10": 0.0, "R@100": 0.0, "S@100": 0.0}
+    assert per["q5"]["MRR@10"] == pytest.approx(0.5)  # b is second in the run, whatever its id
+    assert scores.judged == 5 and scores.unjudged == ["q6"] and "q6" not in per
+    assert scores.means["MRR@10"] == pytest.approx((0.5 + 1 + 0 + 0 + 0.5) / 5)
+    assert scores.means["R@100"] == pytest.approx((1 + 1 + 0 + 0 + 1) / 5)
+    assert scores.means["nDCG@10"] == pytest.approx(sum(p["nDCG@10"] for p in per.values()) / 5)
+
+
+def test_score_run_depth_cutoffs():
+    qrels = {"q": {"rel": 1}}
+    deep = [(f"n{i}", 100.0 - i) for i in range(10)] + [("rel", 1.0)]  # rank 11
+    scores = ev.score_run({"q": deep}, qrels)
+    assert scores.means == {"MRR@10": 0.0, "nDCG@10": 0.0, "R@100": 1.0, "S@100": 1.0}
+    too_deep = [(f"n{i}", 200.0 - i) for i in range(100)] + [("rel", 1.0)]  # rank 101
+    assert ev.score_run({"q": too_deep}, qrels).means["R@100"] == 0.0
+
+
+def test_score_run_defaults_to_every_judged_query():
+    assert ev.score_run({}, QRELS).means == {"MRR@10": 0.0, "nDCG@10": 0.0, "R@100": 0.0, "S@100": 0.0}
+
+
+def test_success_counts_any_copy_of_the_article():
+    qrels = {"q": {"copy1": 1, "copy2": 1}}
+    scores = ev.score_run({"q": [("copy2", 1.0)]}, qrels)
+    assert scores.means["R@100"] == pytest.approx(0.5)
+    assert scores.means["S@100"] == pytest.approx(1.0)
+
+
+def test_trec_run_round_trip_and_query_file(tmp_path):
+    path = tmp_path / "runs" / "x.run"
+    ev.write_trec_run(path, {"q1": RUN["q1"], "q2": RUN["q2"]}, "tag")
+    lines = path.read_text().splitlines()
+    assert lines[0] == "q1 Q0 d0 1 3.0000 tag"
+    assert ev.read_trec_run(path) == {"q1": RUN["q1"], "q2": RUN["q2"]}
+    queries = tmp_path / "q.tsv"
+    queries.write_text("a\t- من هو؟ ال\nb\tسؤال\n\nbroken line\nc\tثالث\n", encoding="utf-8")
+    assert ev.read_queries(queries) == [("a", "- من هو؟ ال"), ("b", "سؤال"), ("c", "ثالث")]
+    assert ev.read_queries(queries, limit=2) == [("a", "- من هو؟ ال"), ("b", "سؤال")]
+
+
+def test_settings_are_set_and_restored():
+    name = "COORDINATION" if ev.has_setting("COORDINATION") else "SINGLE_PROCLITICS"
+    before = ev.current_setting(name)
+    with ev.query_settings(**{name: 0.0}):
+        assert ev.current_setting(name) == 0.0
+    assert ev.current_setting(name) == before
+    with pytest.raises(AttributeError):
+        with ev.query_settings(NO_SUCH_SETTING=1):
+            pass
+    if ev.has_setting("FIELD_WEIGHTS"):
+        assert ev.parse_settings(["title=1.5"])["FIELD_WEIGHTS"]["title"] == 1.5
+
+
+def test_lucene_row_is_skipped_without_java(monkeypatch, tmp_path):
+    monkeypatch.setattr(ev.shutil, "which", lambda exe: None)
+    reason = ev.lucene_missing(tmp_path / "run")
+    assert reason == "java and javac not on PATH"
+
+
+# --- a tiny collection from the seed article -----------------------------------------------
+
+def _paragraphs() -> list[str]:
+    lines = [line.strip() for line in SEED_FILE.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines[4:] if len(line) > 80]
+
+
+#: (query, the paragraph that answers it: the first one containing `marker`)
+QUERIES = [
+    ("كم بلغت حصيلة الخسائر البشرية في صفوف الجيش السوري؟", "575 قتيلا"),
+    ("من هو القيادي الذي رصدته مخابرات الجيش الليبي في صبراتة", "عبدالحكيم المشوط"),
+    ("- ماذا فعل داعش بالمكتب المخصص لمكافحته؟ ال", "المكتب الذي كان مخصصاً"),
+]
+#: A word in every title and in no body: a body-only search must not find it.
+TITLE_ONLY_WORD = "مقديشو"
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory) -> ev.EvalSet:
+    folder = tmp_path_factory.mktemp("tiny")
+    paragraphs = _paragraphs()
+    assert len(paragraphs) >= 10
+    with open(folder / "corpus.jsonl", "w", encoding="utf-8") as f:
+        for n, text in enumerate(paragraphs):
+            title = f"{TITLE_ONLY_WORD}: " + " ".join(text.split()[:6])
+            f.write(json.dumps({"id": f"p{n:02d}", "title": title, "body": text}, ensure_ascii=False) + "\n")
+    with open(folder / "queries.tsv", "w", encoding="utf-8") as q, open(folder / "qrels", "w") as r:
+        for n, (query, marker) in enumerate(QUERIES):
+            answer = next(i for i, text in enumerate(paragraphs) if marker in text)
+            q.write(f"t{n}\t{query}\n")
+            r.write(f"t{n} 0 p{answer:02d} 1\n")
+    return ev.EvalSet("tiny", folder / "corpus.jsonl", folder / "queries.tsv", folder / "qrels", ("title", "body"))
+
+
+def test_arshif_on_the_seed_paragraphs(tiny_set, tmp_path):
+    results = ev.evaluate([tiny_set], ["arshif"], cache=tmp_path / "cache", procs=1, runs_dir=tmp_path / "runs",
+                          log=lambda msg: None)
+    out = results[("arshif", "tiny")]
+    assert out.skipped is None and out.docs == len(_paragraphs())
+    assert out.scores.judged == len(QUERIES)
+    assert out.scores.means["MRR@10"] == pytest.approx(1.0)
+    assert out.scores.means["R@100"] == pytest.approx(1.0)
+    assert out.p50_ms is not None and out.index_seconds is not None
+    run = ev.read_trec_run(tmp_path / "runs" / "tiny-arshif.run")
+    assert set(run) == {"t0", "t1", "t2"}
+    table = ev.results_table(results, ["arshif"], ["tiny"])
+    assert "Arshif" in table and "1.000" in table
+
+    # A second run uses the cached index (no rebuild) and gives the same figures.
+    again = ev.evaluate([tiny_set], ["arshif"], cache=tmp_path / "cache", procs=1, log=lambda msg: None)
+    assert again[("arshif", "tiny")].scores.means == out.scores.means
+    assert len(list((tmp_path / "cache").glob("tiny-arshif-*"))) == 1
+
+
+def test_body_only_search_never_touches_the_title(tiny_set, tmp_path):
+    body_only = ev.EvalSet("tinybody", tiny_set.corpus, tiny_set.queries, tiny_set.qrels, ("body",))
+    results = ev.evaluate([body_only], ["arshif"], cache=tmp_path / "cache", procs=1, log=lambda msg: None)
+    out = results[("arshif", "tinybody")]
+    assert out.scores.means["MRR@10"] > 0.5
+    assert any(note.startswith("checked:") for note in out.notes), out.notes
+    root, _ = ev.build_arshif(body_only, tmp_path / "cache", False, 1)
+    search = ev.arshif_searcher(root, ("body",))
+    assert search(TITLE_ONLY_WORD) == []
+    assert len(ev.arshif_searcher(root, ("title", "body"))(TITLE_ONLY_WORD)) == len(_paragraphs())
+
+
+def test_ablation_rows(tiny_set, tmp_path):
+    rows = ev.run_ablation([tiny_set], tmp_path / "cache", False, 1, None, log=lambda msg: None)
+    assert rows[0][0] == "Arshif default" and len(rows) == 1 + len(ev.ablations())
+    table = ev.ablation_table(rows)
+    assert table.count("\n") == len(rows) + 1
+
+
+@pytest.mark.parametrize("kind", ["plain", "normalize", "tashaphyne"])
+def test_baselines_find_the_paragraphs(tiny_set, tmp_path, kind):
+    records = list(ev.read_corpus(tiny_set))
+    docs, seconds = build_index(kind, records, ("title", "body"), tmp_path / kind)
+    assert docs == len(records) and seconds >= 0
+    searcher = BaselineSearcher(tmp_path / kind, kind, ("title", "body"))
+    qrels = ev.read_qrels(tiny_set.qrels)
+    run = {qid: searcher.search(text) for qid, text in ev.read_queries(tiny_set.queries)}
+    assert ev.score_run(run, qrels).means["R@100"] == pytest.approx(1.0)
+    assert searcher.search("؟ ،") == []  # punctuation only: nothing to search
+
+
+def test_stock_whoosh_parser_keeps_the_arabic_question_mark_on_the_word(tiny_set, tmp_path):
+    build_index("plain", ev.read_corpus(tiny_set), ("body",), tmp_path / "plain")
+    stock = BaselineSearcher(tmp_path / "plain", "plain", ("body",), parser="whoosh")
+    tokens = BaselineSearcher(tmp_path / "plain", "plain", ("body",))
+    assert "المشوط؟" in {text for _, text in stock.query("المشوط؟").iter_all_terms()}
+    assert stock.search("المشوط؟") == []
+    assert tokens.search("المشوط؟")
