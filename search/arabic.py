@@ -27,6 +27,9 @@ Here:
 - up to two suffixes are stripped, an attached pronoun and then an inflection (سياساتها → سياس,
   but الميليشيات → ميليشي, not ميليش), each only if the stem keeps the minimum length given in
   :data:`PRONOUN_SUFFIXES` and :data:`INFLECTION_SUFFIXES`;
+- a word written with a hamza on its first alef before ل (ألمانيا, ألبرت, إلكتروني) does not start
+  with the article: :func:`has_hamza_lam` tells the analyzer, which keeps its ال; the query side
+  also tries the other reading, for words typed without hamza;
 - words in :data:`STEM_EXCEPTIONS` (names and loanwords that merely look affixed) are kept whole.
 """
 
@@ -169,18 +172,20 @@ def default_stemmer() -> ArabicLightStemmer:
     return stemmer
 
 
-def _prefix_ok(word: str, prefix: str) -> bool:
+def _prefix_ok(word: str, prefix: str, article: bool = True) -> bool:
     """Whether stripping `prefix` from `word` leaves a stem (the Light10 guards)."""
     rest = len(word) - len(prefix)
     if word in WAW_INITIAL_WORDS:
         return False
+    if not article and prefix != WAW:
+        return False
     return rest >= (3 if prefix == WAW else PREFIX_MIN_STEM)
 
 
-def _strip_prefix(word: str) -> str:
+def _strip_prefix(word: str, article: bool = True) -> str:
     """Strip the longest allowed proclitic group that Tashaphyne's prefix lookup finds."""
     for left in sorted(_stemmer().lookup_prefixes(word), reverse=True):
-        if left and _prefix_ok(word, word[:left]):
+        if left and _prefix_ok(word, word[:left], article):
             return word[left:]
     return word
 
@@ -202,16 +207,30 @@ def _strip_suffix(word: str, allowed: dict[str, int]) -> str:
     return word
 
 
+def has_hamza_lam(raw: str) -> bool:
+    """Whether a word, as written, starts (after an optional و or ف) with أل, إل or آل: the
+    article ال is never written with hamza, so these letters belong to the word (ألمانيا, ألبرت,
+    إلكتروني, آلاف) and :func:`stem` must not strip them as ال."""
+    start = 1 if raw[:1] in (WAW, araby.FEH) else 0
+    return raw[start:start + 1] in (araby.ALEF_HAMZA_ABOVE, araby.ALEF_HAMZA_BELOW, araby.ALEF_MADDA) \
+        and raw[start + 1:start + 2] == araby.LAM
+
+
 @functools.lru_cache(maxsize=1_000_000)
-def stem(word: str) -> str:
+def stem(word: str, article: bool = True) -> str:
     """Light-stem one *normalized* word (see the module docstring). Memoized.
+
+    :param article: False when the word as written has a hamza on its first alef
+        (:func:`has_hamza_lam`): then its ال is not the article and stays.
 
     >>> [stem(normalize(w)) for w in ["والميليشيات", "تنظيم", "فاطمة", "يونيو", "سياساتها"]]
     ['ميليشي', 'تنظيم', 'فاطم', 'يونيو', 'سياس']
+    >>> stem(normalize("ألبرت"), article=False), stem(normalize("البرت"))
+    ('البرت', 'برت')
     """
     if len(word) < 3 or word in STEM_EXCEPTIONS or not _is_arabic(word):
         return word
-    result = _strip_prefix(word)
+    result = _strip_prefix(word, article)
     if result in STEM_EXCEPTIONS:
         return result
     for suffixes in SUFFIX_ROUNDS:

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search import ranking
-from search.analysis import build_analyzer
-from search.arabic import normalize, stem
+from search.analysis import forms, tokens
+from search.arabic import has_hamza_lam, stem
 
 #: Proclitics the stemmer leaves on and the query side tries.
 SINGLE_PROCLITICS = ("ب", "ل", "ك", "ف")
@@ -75,8 +75,6 @@ _SYNTAX = re.compile(
     r"|(?P<or>\bOR\b|\|)"
     r'|(?P<wsign>[-+\u2212]?)(?P<word>[^\s"|]+)'
 )
-_STEMMED = build_analyzer(stem=True)
-_EXACT = build_analyzer(stem=False)
 
 
 def parse(text: str) -> ParsedQuery:
@@ -115,7 +113,7 @@ def parse(text: str) -> ParsedQuery:
 
 def _words(chunk: str) -> list[str]:
     """The searchable words in a chunk of user text (stopwords and punctuation dropped)."""
-    return [t.text for t in _EXACT(chunk, mode="query")]
+    return [raw for raw in tokens(chunk) if forms(raw) is not None]
 
 
 def constraint(clauses: list[Clause], fields: tuple[str, ...], require_all: bool) -> wq.Query | None:
@@ -152,12 +150,22 @@ def query_words(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") 
     words = []
     for clause in parsed.positive:
         for option in (clause, *clause.alternatives):
-            for word in option.words:
-                word_stem = stem(word)
-                variants = frozenset(f for f in clitic_forms(word, word_stem) if vocabulary(field_name, f)) \
-                    if vocabulary is not None else frozenset()
-                words.append(ranking.QueryWord(word, word_stem, variants))
+            for raw in option.words:
+                norm, word_stem = forms(raw)
+                variants = alternates = frozenset()
+                if vocabulary is not None:
+                    variants = frozenset(f for f in clitic_forms(norm, word_stem) if vocabulary(field_name, f))
+                    alternates = frozenset(f for f in alternate_stems(raw) if vocabulary(field_name, f))
+                words.append(ranking.QueryWord(norm, word_stem, variants, alternates))
     return words
+
+
+def alternate_stems(raw: str) -> list[str]:
+    """The word's stem under the other reading of a leading ال: typed without hamza, البرت may be
+    ألبرت (whose ال stays); typed with it, ألمانيا may be indexed from a text without hamza."""
+    norm, word_stem = forms(raw)
+    other = stem(norm, article=has_hamza_lam(raw))
+    return [other] if other != word_stem else []
 
 
 def _clause_query(clause: Clause, fields) -> wq.Query:
@@ -166,10 +174,10 @@ def _clause_query(clause: Clause, fields) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _word_query(word: str, fields) -> wq.Query:
+def _word_query(raw: str, fields) -> wq.Query:
     """One word: its stem in any of the fields."""
-    word_stem = stem(word)
-    parts = [wq.Term(name, word_stem) for name in fields]
+    word_stem = forms(raw)[1]
+    parts = [wq.Term(name, s) for name in fields for s in (word_stem, *alternate_stems(raw))]
     return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
@@ -184,7 +192,7 @@ def clitic_forms(word: str, word_stem: str) -> list[str]:
 
 
 def _phrase_query(clause: Clause, fields) -> wq.Query:
-    stems = [stem(w) for w in clause.words]
+    stems = [forms(w)[1] for w in clause.words]
     return wq.Or([wq.Phrase(name, stems) for name in fields])
 
 
@@ -193,14 +201,10 @@ def highlight_terms(parsed: ParsedQuery, vocabulary=None, field_name: str = "bod
     terms: set[str] = set()
     for clause in parsed.positive:
         for option in (clause, *clause.alternatives):
-            for word in option.words:
-                word_stem = stem(word)
+            for raw in option.words:
+                norm, word_stem = forms(raw)
                 terms.add(word_stem)
+                terms.update(alternate_stems(raw))
                 if vocabulary is not None and not option.phrase:
-                    terms.update(f for f in clitic_forms(word, word_stem) if vocabulary(field_name, f))
+                    terms.update(f for f in clitic_forms(norm, word_stem) if vocabulary(field_name, f))
     return frozenset(terms)
-
-
-def describe(parsed: ParsedQuery) -> str:
-    """A one-line account of what will be searched (for messages)."""
-    return " ".join(normalize(w) for c in parsed.clauses for w in c.words)

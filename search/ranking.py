@@ -37,15 +37,24 @@ COORDINATION = 0.5
 #: Bonus for each pair of query words found within PROXIMITY_WINDOW words of each other.
 PROXIMITY_WEIGHT = 0.3
 PROXIMITY_WINDOW = 3
+#: Bonus for the best passage: the idf sum of the query words within PASSAGE_WORDS words.
+PASSAGE_WEIGHT = 0.3
+PASSAGE_WORDS = 20
+#: A query word that is in the article's title says little more in its body (every article under
+#: that title has it): its body score is multiplied by this, so the other words decide.
+TITLE_WORD_DISCOUNT = 0.25
 #: Bonus for query words in the first LEAD_WORDS words of the body.
-LEAD_WEIGHT = 0.3
+LEAD_WEIGHT = 1.0
 LEAD_WORDS = 50
 #: Weight of a match on the word's root-like stem (Tashaphyne's default, aggressive light stem),
 #: which joins forms the light stemmer keeps apart (تأسست / تأسيس, نشرت / نشر).
 ROOT_WEIGHT = 0.5
-#: BM25 parameters (Lucene's defaults).
+#: BM25 parameters. The first phase keeps Lucene's defaults (its recall at 100 is what the second
+#: phase can work with); the second normalizes by length more (b 0.9): among candidates that all
+#: match, a long article that repeats the words is less often the one sought than a short one.
 BM25_K1 = 1.2
-BM25_B = 0.75
+BM25_B = 0.9
+CANDIDATE_BM25_B = 0.75
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class QueryWord:
     exact: str
     stem: str
     variants: frozenset[str] = frozenset()  # ب/ل/ك/ف forms found in the vocabulary
+    alternates: frozenset[str] = frozenset()  # the other reading of a leading ال (full weight)
 
     @property
     def root(self) -> str:
@@ -116,6 +126,7 @@ def score(words: list[QueryWord], fields: dict[str, FieldText], stats: Collectio
         return 0.0
     total = 0.0
     matched: set[int] = set()
+    title = fields.get("title")
     for field, text in fields.items():
         if not text.length:
             continue
@@ -123,7 +134,11 @@ def score(words: list[QueryWord], fields: dict[str, FieldText], stats: Collectio
         weight = FIELD_WEIGHTS.get(field, 1.0)
         positions: list[list[int]] = []
         for i, word in enumerate(words):
+            in_title = field != "title" and title is not None and word.stem in title.stem_positions
+            weight = FIELD_WEIGHTS.get(field, 1.0) * (TITLE_WORD_DISCOUNT if in_title else 1.0)
             stem_pos = text.stem_positions.get(word.stem, [])
+            for alternate in word.alternates:
+                stem_pos = stem_pos + text.stem_positions.get(alternate, [])
             variant_pos = [p for v in word.variants for p in text.stem_positions.get(v, ())]
             positions.append(sorted(stem_pos + variant_pos) if variant_pos else stem_pos)
             if not positions[i]:
@@ -138,8 +153,11 @@ def score(words: list[QueryWord], fields: dict[str, FieldText], stats: Collectio
             total += weight * idf * (_bm25(tf, text.length, avg) + EXACT_WEIGHT * _bm25(tf_exact, text.length, avg))
             if field == "body" and LEAD_WEIGHT and positions[i][0] < LEAD_WORDS:
                 total += LEAD_WEIGHT * idf
+        field_weight = FIELD_WEIGHTS.get(field, 1.0)
         if PROXIMITY_WEIGHT:
-            total += weight * PROXIMITY_WEIGHT * _proximity(words, positions, stats, field)
+            total += field_weight * PROXIMITY_WEIGHT * _proximity(words, positions, stats, field)
+        if PASSAGE_WEIGHT and field == "body":
+            total += PASSAGE_WEIGHT * _best_passage(words, positions, stats, field)
     if COORDINATION:
         total *= (1 - COORDINATION) + COORDINATION * len(matched) / len(words)
     return total
@@ -154,6 +172,30 @@ def _proximity(words: list[QueryWord], positions: list[list[int]], stats: Collec
         if a and b and _near(a, b, PROXIMITY_WINDOW):
             bonus += min(stats.idf(field, words[i].stem), stats.idf(field, words[i + 1].stem))
     return bonus
+
+
+def _best_passage(words: list[QueryWord], positions: list[list[int]], stats: CollectionStats, field: str) -> float:
+    """The idf sum of the distinct query words in the best window of PASSAGE_WORDS words: a
+    question is usually written from one sentence of its answer, so its words gather there."""
+    hits = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
+    if not hits:
+        return 0.0
+    idfs = [stats.idf(field, w.stem) for w in words]
+    counts = [0] * len(words)
+    best = current = 0.0
+    left = 0
+    for pos, i in hits:
+        if counts[i] == 0:
+            current += idfs[i]
+        counts[i] += 1
+        while pos - hits[left][0] >= PASSAGE_WORDS:
+            j = hits[left][1]
+            counts[j] -= 1
+            if counts[j] == 0:
+                current -= idfs[j]
+            left += 1
+        best = max(best, current)
+    return best
 
 
 def _near(a: list[int], b: list[int], window: int) -> bool:

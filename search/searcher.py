@@ -294,12 +294,12 @@ class Searcher:
         candidates_with_clitics = len(words) <= q.CLITIC_CANDIDATE_WORDS
         for word in words:
             for name in fields:
-                terms = [(word.stem, 1.0)]
+                terms = [(word.stem, 1.0)] + [(a, 1.0) for a in word.alternates]
                 if candidates_with_clitics:
                     terms += [(v, ranking.CLITIC_WEIGHT) for v in word.variants]
                 idf = ranking.idf(index.doc_count, reader.doc_frequency(name, word.stem))
                 ids = index.bm25(reader, name, terms, idf * ranking.FIELD_WEIGHTS.get(name, 1.0), scores,
-                                 ranking.BM25_K1, ranking.BM25_B)
+                                 ranking.BM25_K1, ranking.CANDIDATE_BM25_B)
                 matched[ids] = True
         return scores, matched, words
 
