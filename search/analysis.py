@@ -26,7 +26,7 @@ from importlib import resources
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
 
-from search.arabic import DIACRITICS, INVISIBLE, default_stemmer as _default_stemmer, has_hamza_lam, normalize, stem
+from search.arabic import DIACRITICS, INVISIBLE, default_stemmer as _default_stemmer, normalize, stem, stem_written
 
 #: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
@@ -62,7 +62,7 @@ def forms(raw: str) -> tuple[str, str] | None:
     found = _FORMS.get(raw, False)
     if found is False:
         norm = normalize(raw)
-        found = None if (not norm or norm in STOPWORDS) else (norm, stem(norm, not has_hamza_lam(raw)))
+        found = None if (not norm or norm in STOPWORDS) else (norm, stem_written(raw))
         if len(_FORMS) < _FORMS_LIMIT:
             _FORMS[raw] = found
     return found

@@ -36,6 +36,7 @@ Here:
 from __future__ import annotations
 
 import functools
+import re
 import threading
 
 from pyarabic import araby
@@ -207,13 +208,33 @@ def _strip_suffix(word: str, allowed: dict[str, int]) -> str:
     return word
 
 
+_MARKS_TABLE = str.maketrans({c: None for c in DIACRITICS + INVISIBLE})
+#: A word written with hamza on the alef before ل, after optional proclitics: وألمانيا, بألغام.
+_HAMZA_LAM = re.compile(f"^([{WAW}{araby.FEH}]?[{araby.BEH}{KAF}{araby.LAM}]?)"
+                        f"[{araby.ALEF_HAMZA_ABOVE}{araby.ALEF_HAMZA_BELOW}{araby.ALEF_MADDA}]{araby.LAM}")
+_TANWEEN_ALEF = (araby.FATHATAN + ALEF, ALEF + araby.FATHATAN)
+
+
 def has_hamza_lam(raw: str) -> bool:
-    """Whether a word, as written, starts (after an optional و or ف) with أل, إل or آل: the
+    """Whether a word, as written, starts (after optional proclitics) with أل, إل or آل: the
     article ال is never written with hamza, so these letters belong to the word (ألمانيا, ألبرت,
-    إلكتروني, آلاف) and :func:`stem` must not strip them as ال."""
-    start = 1 if raw[:1] in (WAW, araby.FEH) else 0
-    return raw[start:start + 1] in (araby.ALEF_HAMZA_ABOVE, araby.ALEF_HAMZA_BELOW, araby.ALEF_MADDA) \
-        and raw[start + 1:start + 2] == araby.LAM
+    بألغام) and must not be stripped as ال."""
+    return _HAMZA_LAM.match(raw.translate(_MARKS_TABLE)) is not None
+
+
+def stem_written(raw: str) -> str:
+    """The stem of a word as written: :func:`stem` of its normalized form, using what
+    normalization erases. A hamza on the alef before ل means no article (بألغام → الغام: the ب is
+    a proclitic, the ال is the word's); tanween on a final alef means the alef is the accusative
+    ending, not the word's (مجدداً → مجدد, يمنياً → يمن)."""
+    norm = normalize(raw)
+    letters = raw.translate(_MARKS_TABLE)
+    match = _HAMZA_LAM.match(letters)
+    if match:
+        return stem(norm[len(match.group(1)):], article=False)
+    if len(norm) > 3 and raw.endswith(_TANWEEN_ALEF):
+        return stem(norm[:-1])
+    return stem(norm)
 
 
 @functools.lru_cache(maxsize=1_000_000)
@@ -221,7 +242,8 @@ def stem(word: str, article: bool = True) -> str:
     """Light-stem one *normalized* word (see the module docstring). Memoized.
 
     :param article: False when the word as written has a hamza on its first alef
-        (:func:`has_hamza_lam`): then its ال is not the article and stays.
+        (:func:`has_hamza_lam`): then its ال is not the article and stays. Words as written
+        go through :func:`stem_written`.
 
     >>> [stem(normalize(w)) for w in ["والميليشيات", "تنظيم", "فاطمة", "يونيو", "سياساتها"]]
     ['ميليشي', 'تنظيم', 'فاطم', 'يونيو', 'سياس']

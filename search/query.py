@@ -161,11 +161,15 @@ def query_words(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") 
 
 
 def alternate_stems(raw: str) -> list[str]:
-    """The word's stem under the other reading of a leading ال: typed without hamza, البرت may be
-    ألبرت (whose ال stays); typed with it, ألمانيا may be indexed from a text without hamza."""
+    """Stems of the word under readings its spelling leaves open (to look up in the index):
+    typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; a final ا
+    typed without tanween may be the accusative ending (يمنيا for يمنياً)."""
     norm, word_stem = forms(raw)
-    other = stem(norm, article=has_hamza_lam(raw))
-    return [other] if other != word_stem else []
+    others = {stem(norm, article=has_hamza_lam(raw))}
+    if len(norm) > 3 and norm.endswith("ا"):
+        others.add(stem(norm[:-1]))
+    others.discard(word_stem)
+    return sorted(others)
 
 
 def _clause_query(clause: Clause, fields) -> wq.Query:

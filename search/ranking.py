@@ -20,12 +20,12 @@ Every weight is a module constant so the evaluation's ablation can switch each o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search.analysis import broad_stem, token_forms
 
 #: How many first-phase candidates are rescored.
-RERANK_DEPTH = 100
+RERANK_DEPTH = 50
 #: Weight of a match in each field, relative to the body.
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 #: Extra weight of an exact-form match, relative to its stem match.
@@ -78,9 +78,14 @@ class CollectionStats:
     doc_count: int
     avg_length: dict[str, float]
     doc_frequency: callable  # (field, term) -> int
+    _idf: dict = field(default_factory=dict)  # memo for one query
 
     def idf(self, field: str, term: str) -> float:
-        return idf(self.doc_count, self.doc_frequency(field, term))
+        key = (field, term)
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = idf(self.doc_count, self.doc_frequency(field, term))
+        return value
 
 
 def idf(doc_count: int, df: int) -> float:
@@ -101,20 +106,22 @@ class FieldText:
     length: int
     stem_positions: dict[str, list[int]]
     exact_counts: dict[str, int]
-    root_counts: dict[str, int]
 
     @classmethod
     def of(cls, text: str) -> "FieldText":
         stem_positions: dict[str, list[int]] = {}
         exact_counts: dict[str, int] = {}
-        root_counts: dict[str, int] = {}
         forms = token_forms(text)
         for pos, (norm, stem) in enumerate(forms):
             stem_positions.setdefault(stem, []).append(pos)
             exact_counts[norm] = exact_counts.get(norm, 0) + 1
-            root = broad_stem(norm)
-            root_counts[root] = root_counts.get(root, 0) + 1
-        return cls(len(forms), stem_positions, exact_counts, root_counts)
+        return cls(len(forms), stem_positions, exact_counts)
+
+    def root_count(self, root: str) -> int:
+        """How many tokens have `root` as their broad stem. The broad stem is a piece of the
+        word, so only words containing it are stemmed (most are not)."""
+        return sum(count for norm, count in self.exact_counts.items()
+                   if root in norm and broad_stem(norm) == root)
 
 
 def score(words: list[QueryWord], fields: dict[str, FieldText], stats: CollectionStats) -> float:
@@ -142,7 +149,7 @@ def score(words: list[QueryWord], fields: dict[str, FieldText], stats: Collectio
             variant_pos = [p for v in word.variants for p in text.stem_positions.get(v, ())]
             positions.append(sorted(stem_pos + variant_pos) if variant_pos else stem_pos)
             if not positions[i]:
-                if ROOT_WEIGHT and (tf_root := text.root_counts.get(word.root, 0)):
+                if ROOT_WEIGHT and (tf_root := text.root_count(word.root)):
                     total += weight * ROOT_WEIGHT * stats.idf(field, word.stem) * _bm25(tf_root, text.length, avg)
                     matched.add(i)
                 continue

@@ -336,9 +336,10 @@ class Searcher:
         rescored = []
         for _, docnum in head:
             texts = features.get(docnum)
-            if texts is None:
+            if texts is None or any(f not in texts for f in fields):
                 stored = searcher.stored_fields(docnum)
-                texts = {f: ranking.FieldText.of(stored.get(f, "")) for f in TEXT_FIELDS}
+                texts = dict(texts or {})
+                texts.update((f, ranking.FieldText.of(stored.get(f, ""))) for f in fields if f not in texts)
                 if len(features) > 50_000:
                     features.clear()
                 features[docnum] = texts

@@ -190,3 +190,26 @@ def test_empty_word():
 def seed_text():
     from conftest import SEED_FILE
     return SEED_FILE.read_text(encoding="utf-8")
+
+
+# --- what normalization erases: hamza before ل, tanween -----------------------------------------
+
+def test_hamza_on_the_alef_before_lam_means_no_article():
+    from search.arabic import stem_written
+    assert stem_written("ألبرت") == "البرت"  # not ال + برت
+    assert stem_written("البرت") == "برت"  # typed without hamza: read as the article
+    assert stem_written("بألغام") == "الغام"  # ب is a proclitic, ال belongs to ألغام
+    assert stem_written("وألمانيا") == "المانيا"
+
+
+def test_tanween_alef_is_the_accusative_ending():
+    from search.arabic import stem_written
+    assert stem_written("مجدداً") == "مجدد"
+    assert stem_written("يمنياً") == stem_written("اليمني")
+
+
+def test_a_query_typed_without_hamza_or_tanween_also_tries_the_other_reading():
+    from search.query import alternate_stems
+    assert "البرت" in alternate_stems("البرت")
+    assert "برت" in alternate_stems("ألبرت")
+    assert "يمن" in alternate_stems("يمنيا")
