@@ -191,5 +191,32 @@ def serve(host, port, index, threads):
     waitress.serve(app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True)
 
 
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+
+
+@cli.command(context_settings=_PASS_THROUGH)
+@click.pass_context
+def evaluate(ctx):
+    """Score relevance against ../shared/eval (MRR@10, nDCG@10, R@100); `--help` lists options.
+
+    Example: arshif evaluate --sets arcd --systems arshif,lucene
+    """
+    from search.evaluate import main
+
+    sys.exit(main(ctx.args))
+
+
+@cli.command(context_settings=_PASS_THROUGH)
+@click.pass_context
+def bench(ctx):
+    """Benchmark reindex, query latency and the web server against stock Whoosh and Lucene.
+
+    Example: arshif bench --quick
+    """
+    from search.bench import main
+
+    sys.exit(main(ctx.args))
+
+
 if __name__ == "__main__":
     cli()
