@@ -39,7 +39,9 @@ def cli():
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Writer processes (default: all cores, at most 4).")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or record was skipped.")
-def reindex(paths, index, procs, strict):
+@click.option("--incremental", is_flag=True,
+              help="Read only new and changed files; drop articles of changed and vanished files.")
+def reindex(paths, index, procs, strict, incremental):
     """Index articles (files or folders) into a new index and swap it in.
 
     With no PATH, indexes ./seeds. Reads scraped text articles, JSON Lines and JSON (optionally
@@ -53,7 +55,7 @@ def reindex(paths, index, procs, strict):
     root = config.index_dir(index)
     progress = _progress_line() if sys.stderr.isatty() else None
     try:
-        summary = run_reindex(sources, root, progress=progress, procs=procs)
+        summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental)
     except store.ReindexRunning as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
@@ -69,6 +71,8 @@ def reindex(paths, index, procs, strict):
         f"Indexed {summary.indexed:,} articles into {root} in {summary.seconds:.1f} s "
         f"({summary.docs_per_second:,.0f} docs/s); skipped {summary.skipped:,}, "
         f"duplicates {summary.duplicates:,}, warnings {len(summary.warnings):,}."
+        + (f" Incremental: {summary.unchanged_files:,} files unchanged, {summary.removed:,} articles removed."
+           if incremental else "")
     )
     if strict and summary.problems:
         sys.exit(1)

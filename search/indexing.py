@@ -9,7 +9,9 @@ discards the build and leaves the live index as it was.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from whoosh import index as whoosh_index
 from search import store
 from search.analysis import token_forms
 from search.articles import Article, Problem
-from search.readers import read_paths
+from search.readers import list_files, read_listed, read_paths
 from search.schema import build_schema
 
 #: Called now and then during a reindex with (articles indexed so far, problems so far).
@@ -37,6 +39,8 @@ class ReindexSummary:
     warnings: list[Problem] = field(default_factory=list)  # indexed, with something to say
     seconds: float = 0.0
     index_dir: str = ""
+    removed: int = 0  # incremental: articles of changed or vanished files taken out
+    unchanged_files: int = 0  # incremental: files not read again
 
     @property
     def skipped(self) -> int:
@@ -80,28 +84,41 @@ def default_procs() -> int:
 
 def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
             progress: Progress | None = None, procs: int | None = None,
-            limitmb: int = 256) -> ReindexSummary:
+            limitmb: int = 256, incremental: bool = False) -> ReindexSummary:
     """Index every article under `paths` into a new generation of `index_root`, then swap it in.
 
     :param procs: writer processes (default: :func:`default_procs`).
+    :param incremental: start from the live index and read only the files that are new or changed
+        since it was built (by size and modification time); articles of changed files and of files
+        no longer under `paths` are removed. Falls back to a full build when there is no index.
     :raise search.store.ReindexRunning: another reindex holds the lock; nothing is touched.
     """
     root = Path(index_root)
     summary = ReindexSummary(index_dir=str(root))
     started = time.perf_counter()
+    paths = list(paths)
     with store.reindex_lock(root):
+        files = list(list_files(paths))
+        manifest = {str(item[0]): _signature(item[0]) for item in files if not isinstance(item, Problem)}
+        live = store.current_generation(root)
+        previous = _read_manifest(live) if incremental and live is not None else None
         build_dir = store.new_build_dir(root)
         try:
-            ix = whoosh_index.create_in(str(build_dir), build_schema())
-            procs = procs or default_procs()
-            writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1) if procs > 1 \
-                else ix.writer(limitmb=limitmb)
+            if previous is None:
+                ix = whoosh_index.create_in(str(build_dir), build_schema())
+                procs = procs or default_procs()
+                writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=procs > 1) if procs > 1 \
+                    else ix.writer(limitmb=limitmb)
+                records, seen = read_paths(paths), None
+            else:
+                writer, records, seen = _incremental(live, build_dir, files, manifest, previous, summary)
             try:
-                _add_all(writer, read_paths(paths), summary, progress)
+                _add_all(writer, records, summary, progress, seen)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+            _write_manifest(build_dir, manifest)
             store.publish(root, build_dir)
         except BaseException:
             store.discard(build_dir)
@@ -110,9 +127,66 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
     return summary
 
 
-def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None) -> None:
+MANIFEST = "arshif-sources.json"
+
+
+def _signature(path: Path) -> list[int]:
+    """What tells a changed file: its size and modification time (nanoseconds)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return [-1, -1]
+    return [info.st_size, info.st_mtime_ns]
+
+
+def _read_manifest(generation: Path) -> dict | None:
+    try:
+        return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # an index built before manifests, or damaged: rebuild in full
+
+
+def _write_manifest(build_dir: Path, manifest: dict) -> None:
+    (build_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def _incremental(live: Path, build_dir: Path, files, manifest: dict, previous: dict, summary: "ReindexSummary"):
+    """Copy the live generation aside, delete what changed or disappeared, and return a writer,
+    the records of the new and changed files, and the URLs and fingerprints already indexed."""
+    for item in live.iterdir():
+        if item.is_file() and item.name != MANIFEST:
+            shutil.copy2(item, build_dir / item.name)
+    ix = whoosh_index.open_dir(str(build_dir))
+    writer = ix.writer()
+    stale = [name for name in previous if manifest.get(name) != previous[name]]
+    for name in stale:
+        summary.removed += writer.delete_by_term("origin", name)
+    summary.unchanged_files = len(previous) - len(stale)
     seen_urls: set[str] = set()
     seen_bodies: set[str] = set()
+    with ix.searcher() as searcher:
+        stale_set = set(stale)
+        for fields in searcher.all_stored_fields():
+            if fields.get("origin") in stale_set:
+                continue
+            if fields.get("url"):
+                seen_urls.add(fields["url"])
+            if fields.get("fingerprint"):
+                seen_bodies.add(fields["fingerprint"])
+    todo = [item for item in files if isinstance(item, Problem) or manifest[str(item[0])] != previous.get(str(item[0]))]
+
+    def records():
+        for item in todo:
+            if isinstance(item, Problem):
+                yield item
+            else:
+                yield from read_listed(*item)
+
+    return writer, records(), (seen_urls, seen_bodies)
+
+
+def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None) -> None:
+    seen_urls, seen_bodies = seen if seen is not None else (set(), set())
     last_report = 0.0
     for record in records:
         if isinstance(record, Problem):

@@ -104,6 +104,8 @@ class PostingIndex:
             if (field, term) not in sub:
                 continue
             matcher = sub.postings(field, term)
+            while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
+                matcher = matcher.child  # the deleted-documents filter: Columns.alive does that job
             # Read whole blocks from the codec instead of stepping posting by posting.
             while matcher.is_active():
                 matcher._read_ids()

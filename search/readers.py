@@ -602,8 +602,8 @@ def _is_ignored(path: Path) -> bool:
     return path.name.startswith(".") or path.name.lower() == "readme.md"
 
 
-def _walk(folder: Path, root: Path, seen: set[Path]) -> Iterator[Record]:
-    """Files under `folder`, in name order, recursively; ids keyed by the path below `root`."""
+def _walk(folder: Path, root: Path, seen: set[Path]) -> Iterator[tuple[Path, str] | Problem]:
+    """Files under `folder`, in name order, recursively, each with its key (the path below `root`)."""
     real = folder.resolve()
     if real in seen:  # a symlink loop
         return
@@ -619,7 +619,25 @@ def _walk(folder: Path, root: Path, seen: set[Path]) -> Iterator[Record]:
         if entry.is_dir():
             yield from _walk(entry, root, seen)
         else:
-            yield from _read(entry, entry.relative_to(root).as_posix())
+            yield entry, entry.relative_to(root).as_posix()
+
+
+def list_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str] | Problem]:
+    """The files that :func:`read_paths` would read, each with the key its derived ids come
+    from, in the same order; a Problem for a path that does not exist or cannot be listed."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from _walk(path, path, set())
+        elif not path.exists() and not path.is_symlink():
+            yield Problem(str(path), "", "no such file or folder")
+        else:
+            yield path, path.name
+
+
+def read_listed(path: Path, key: str) -> Iterator[Record]:
+    """Articles and Problems from one file listed by :func:`list_files`."""
+    return _read(path, key)
 
 
 def read_file(path: str | Path) -> Iterator[Record]:
@@ -627,13 +645,7 @@ def read_file(path: str | Path) -> Iterator[Record]:
 
     Ids derived from a file (text and HTML pages) come from its name.
     """
-    path = Path(path)
-    if path.is_dir():
-        yield from _walk(path, path, set())
-    elif not path.exists() and not path.is_symlink():
-        yield Problem(str(path), "", "no such file or folder")
-    else:
-        yield from _read(path, path.name)
+    yield from read_paths([path])
 
 
 def read_paths(paths: Iterable[str | Path]) -> Iterator[Record]:
@@ -643,5 +655,8 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[Record]:
     Ids derived from a file come from its path relative to the folder given (or its name).
     Never raises for bad input: every failure is a `Problem`.
     """
-    for path in paths:
-        yield from read_file(path)
+    for item in list_files(paths):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from _read(*item)

@@ -77,3 +77,34 @@ def test_parallel_writer_gives_the_same_results(tmp_path):
     two = Searcher(tmp_path / "two").search("داعش صبراتة", limit=20)
     assert one.total == two.total
     assert {h.id for h in one.hits} == {h.id for h in two.hits}
+
+
+def test_incremental_reindex_reads_only_new_and_changed_files_and_drops_vanished_ones(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    articles = seed_articles()
+    write_jsonl(src / "a.jsonl", articles[:4])
+    write_jsonl(src / "b.jsonl", articles[4:8])
+    root = tmp_path / "ix"
+    reindex([src], root, procs=1)
+    searcher = Searcher(root)
+    assert searcher.doc_count() == 8
+
+    write_jsonl(src / "c.jsonl", articles[8:])  # new
+    (src / "b.jsonl").unlink()  # vanished
+    summary = reindex([src], root, procs=1, incremental=True)
+    assert summary.unchanged_files == 1 and summary.removed == 4
+    assert summary.indexed == len(articles) - 8
+    assert searcher.doc_count() == 4 + len(articles) - 8
+    assert searcher.search("كورونا").hits[0].id == "seed-p00"  # from the untouched a.jsonl
+
+    changed = [dict(a, body=a["body"] + " الميليشيات") for a in articles[:2]]
+    write_jsonl(src / "a.jsonl", changed)
+    summary = reindex([src], root, procs=1, incremental=True)
+    assert summary.removed == 4 and summary.indexed == 2
+    assert searcher.doc_count() == 2 + len(articles) - 8
+
+
+def test_incremental_reindex_without_an_index_builds_one(tmp_path):
+    summary = reindex([SEEDS], tmp_path / "ix", procs=1, incremental=True)
+    assert summary.indexed == 1
