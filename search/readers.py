@@ -277,8 +277,17 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _json_error(exc: json.JSONDecodeError) -> str:
-    return f"malformed JSON: {exc.msg} (column {exc.colno})"
+#: What json.loads raises: JSONDecodeError (a ValueError) for bad syntax, RecursionError for
+#: nesting deeper than the interpreter's limit, ValueError for an integer over 4,300 digits.
+_JSON_ERRORS = (ValueError, RecursionError)
+
+
+def _json_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"malformed JSON: {exc.msg} (column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "malformed JSON: nested too deeply"
+    return "malformed JSON: number too long"
 
 
 def _line_records(src: _Source, lines: Iterable[tuple[int, str] | Problem]) -> Iterator[Record]:
@@ -292,7 +301,7 @@ def _line_records(src: _Source, lines: Iterable[tuple[int, str] | Problem]) -> I
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except _JSON_ERRORS as exc:
             yield src.problem(f"line {lineno}", _json_error(exc))
             continue
         yield from _record_articles(src, record, f"line {lineno}")
@@ -326,12 +335,16 @@ def _numbered_lines(src: _Source, codec: str) -> Iterator[tuple[int, str] | Prob
 
 
 def _read_jsonl(src: _Source) -> Iterator[Record]:
-    """JSON Lines, streamed: only the first 64 KB are held at once, to choose the encoding."""
+    """JSON Lines, streamed: only the first 64 KB are held at once, to choose the encoding.
+
+    The sample is read with ``read1``: on a gzip stream cut short, ``read`` raises and drops
+    what it had already decompressed, while ``read1`` returns it before the error.
+    """
     chunks: list[bytes] = []
     complete = False
     try:
         with src.opener() as stream:
-            while sum(map(len, chunks)) < _SNIFF_BYTES and (chunk := stream.read(8192)):
+            while sum(map(len, chunks)) < _SNIFF_BYTES and (chunk := stream.read1(8192)):
                 chunks.append(chunk)
             complete = not chunk
     except _READ_ERRORS as exc:
@@ -360,11 +373,12 @@ def _read_json(src: _Source) -> Iterator[Record]:
         return
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data":  # several values, one a line: JSON Lines named .json
+    except _JSON_ERRORS as exc:
+        if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data":  # JSON Lines named .json
             yield from _line_records(src, enumerate(text.splitlines(), 1))
         else:
-            yield src.problem(f"line {exc.lineno}", _json_error(exc))
+            where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+            yield src.problem(where, _json_error(exc))
         return
     if isinstance(data, dict):
         listed = next((data[key] for key in _LIST_FIELDS if isinstance(data.get(key), list)), None)
