@@ -602,16 +602,20 @@ def parse_settings(items: Iterable[str]) -> dict:
 
 def ablations() -> list[tuple[str, dict]]:
     """Each ranking choice of Arshif turned off in turn (label, settings), for the settings the
-    engine has (a choice the engine does not have is left out)."""
+    engine has: the known choices first, then any other ``*_WEIGHT`` constant of
+    :mod:`search.ranking` set to 0 (so a new feature is ablated without editing this list)."""
     candidates = [
         ("second phase off (RERANK_DEPTH=0: first-phase BM25 of stems only)", {"RERANK_DEPTH": 0}),
         ("exact-form bonus off (EXACT_WEIGHT=0)", {"EXACT_WEIGHT": 0.0}),
         ("clitic recovery off (SINGLE_PROCLITICS=(), CLITIC_WEIGHT=0)", {"SINGLE_PROCLITICS": (), "CLITIC_WEIGHT": 0.0}),
+        ("root-stem matches off (ROOT_WEIGHT=0)", {"ROOT_WEIGHT": 0.0}),
         ("coordination off (COORDINATION=0)", {"COORDINATION": 0.0}),
         ("proximity off (PROXIMITY_WEIGHT=0)", {"PROXIMITY_WEIGHT": 0.0}),
+        ("best-passage bonus off (PASSAGE_WEIGHT=0)", {"PASSAGE_WEIGHT": 0.0}),
         ("lead bonus off (LEAD_WEIGHT=0)", {"LEAD_WEIGHT": 0.0}),
+        ("title-word discount off (TITLE_WORD_DISCOUNT=1)", {"TITLE_WORD_DISCOUNT": 1.0}),
         ("title weight 1.0 (FIELD_WEIGHTS title=1)", {"FIELD_WEIGHTS": "title=1"}),
-        ("BM25 k1 0.9, b 0.4 (Anserini's defaults) instead of 1.2, 0.75", {"BM25_K1": 0.9, "BM25_B": 0.4}),
+        ("BM25 k1 0.9, b 0.4 (Anserini's defaults) instead of Lucene's 1.2, 0.75", {"BM25_K1": 0.9, "BM25_B": 0.4}),
     ]
     out = []
     for label, settings in candidates:
@@ -620,6 +624,15 @@ def ablations() -> list[tuple[str, dict]]:
         if settings.get("FIELD_WEIGHTS") == "title=1":
             settings = {"FIELD_WEIGHTS": {**current_setting("FIELD_WEIGHTS"), "title": 1.0}}
         out.append((label, settings))
+    try:
+        import search.ranking as ranking
+    except ImportError:
+        return out
+    known = {name for _, settings in candidates for name in settings}
+    for name in sorted(vars(ranking)):
+        value = getattr(ranking, name)
+        if name.endswith("_WEIGHT") and name.isupper() and name not in known and isinstance(value, (int, float)) and value:
+            out.append((f"{name}=0 (found in search.ranking)", {name: 0.0}))
     return out
 
 
