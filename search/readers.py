@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -84,55 +84,96 @@ def _decode_strict(data: bytes, codec: str, complete: bool = True) -> str | None
         return None
 
 
-def _detect(data: bytes, *, complete: bool = True, hint: str | None = None) -> tuple[str, str] | None:
+class _Decoded(NamedTuple):
+    codec: str
+    text: str
+    warning: str = ""  # what was dropped or replaced to read it, for a kept-with-warning Problem
+
+
+_CUT_CHARACTER = "file ends inside a character; last character dropped"
+_MAX_REPLACED = 200  # UTF-8 with at most 1 bad byte in this many characters is damaged UTF-8
+
+
+def _decode_cut(data: bytes, codec: str, complete: bool) -> _Decoded | None:
+    """`data` decoded strictly; when it is a whole file that ends inside a character (a cut
+    download), the cut character is dropped with a warning. None when it is not `codec`."""
+    text = _decode_strict(data, codec, complete)
+    if text is not None:
+        return _Decoded(codec, text)
+    if complete and (text := _decode_strict(data, codec, complete=False)) is not None:
+        return _Decoded(codec, text, _CUT_CHARACTER)
+    return None
+
+
+def _decode_damaged_utf8(data: bytes) -> _Decoded | None:
+    """UTF-8 with a few bad bytes (disk or transfer damage), each replaced by U+FFFD, or None
+    when they are more than 1 in 200 characters: text in a legacy Arabic codec is invalid
+    UTF-8 at nearly every letter, so it is never read as damaged UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    if replaced * _MAX_REPLACED > len(text) or not _looks_like_text(text):
+        return None
+    return _Decoded("utf-8", text, f"{replaced} undecodable bytes replaced")
+
+
+def _detect(data: bytes, *, complete: bool = True, hint: str | None = None) -> _Decoded | None:
     """The codec to read `data` with and the text it gives, or None for binary or
     undecodable bytes.
 
-    Order: a byte-order mark; strict UTF-8; UTF-16 without BOM when there are NUL bytes;
-    `hint` (an HTML page's declared charset); then charset-normalizer restricted to the
-    Arabic legacy codecs. Windows-1256 and ISO-8859-6 share most letter bytes and every
-    byte string is valid Windows-1256, so a guess is kept only when the decoded text is
+    Order: a byte-order mark; UTF-16 without BOM when there are NUL bytes; strict UTF-8;
+    `hint` (an HTML page's declared charset); UTF-8 with a few bad bytes replaced
+    (:func:`_decode_damaged_utf8`); then charset-normalizer restricted to the Arabic legacy
+    codecs (:func:`_detect_legacy`). A whole file cut inside its last character is read
+    without it (:func:`_decode_cut`).
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            found = _decode_cut(data, codec, complete)
+            return found if found is not None and _looks_like_text(found.text) else None
+    if b"\x00" in data:
+        for codec in ("utf-16-le", "utf-16-be"):
+            found = _decode_cut(data, codec, complete)
+            if found is not None and _is_arabic_text(found.text):
+                return found
+        return None
+    found = _decode_cut(data, "utf-8", complete)
+    if found is not None:
+        return found if _looks_like_text(found.text) else None
+    if hint and (text := _decode_strict(data, hint)) is not None and _is_arabic_text(text):
+        return _Decoded(hint, text)
+    return _decode_damaged_utf8(data) or _detect_legacy(data)
+
+
+def _detect_legacy(data: bytes) -> _Decoded | None:
+    """`data` in Windows-1256 or ISO-8859-6, or None when neither reads as Arabic.
+
+    Windows-1256 and ISO-8859-6 share most letter bytes and every byte string is valid
+    Windows-1256, so a guess of charset-normalizer is kept only when the decoded text is
     Arabic (:func:`_is_arabic_text`); when several are, the one with more words starting
     with ``ال`` wins (the other codec turns ``ال`` into ``اف`` or ``ان``), detector order
     breaking ties.
     """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            text = _decode_strict(data, codec, complete)
-            return (codec, text) if text is not None and _looks_like_text(text) else None
-    if b"\x00" in data:
-        even = data[: len(data) - len(data) % 2]
-        for codec in ("utf-16-le", "utf-16-be"):
-            text = _decode_strict(even, codec, complete)
-            if text is not None and _is_arabic_text(text):
-                return codec, text
-        return None
-    text = _decode_strict(data, "utf-8", complete)
-    if text is not None:
-        return ("utf-8", text) if _looks_like_text(text) else None
     guesses = [match.encoding for match in from_bytes(data, cp_isolation=list(ARABIC_LEGACY_CODECS))]
     best, best_score = None, -1
-    for codec in dict.fromkeys([*([hint] if hint else []), *guesses, *ARABIC_LEGACY_CODECS]):
+    for codec in dict.fromkeys([*guesses, *ARABIC_LEGACY_CODECS]):
         text = _decode_strict(data, codec)  # single-byte codecs: no character to cut
         if text is None or not _is_arabic_text(text):
             continue
-        if codec == hint:
-            return codec, text
         score = len(_DEFINITE_ARTICLE.findall(text))
         if score > best_score:
-            best, best_score = (codec, text), score
+            best, best_score = _Decoded(codec, text), score
     return best
 
 
 def decode_bytes(data: bytes, *, hint: str | None = None) -> str | None:
     """The text in `data` (UTF-8/16/32, Windows-1256 or ISO-8859-6), or None when it is
-    binary or undecodable. A leading BOM is removed.
+    binary or undecodable. A leading BOM is removed; a few bad bytes in UTF-8 become U+FFFD.
 
     :param hint: a codec the file declares (HTML ``charset``), tried before the detector
         when the bytes are not UTF-8.
     """
     found = _detect(data, hint=hint)
-    return None if found is None else found[1]
+    return None if found is None else found.text
 
 
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
@@ -197,17 +238,18 @@ def _read_all(src: _Source) -> bytes | Problem:
         return src.read_failure("", exc)
 
 
-def _read_text(src: _Source, *, html: bool = False) -> str | Problem:
-    """The whole source decoded, or the Problem that stopped it."""
+def _read_text(src: _Source, *, html: bool = False) -> tuple[str | None, list[Problem]]:
+    """The whole source decoded (None when it cannot be) and its Problems: the one that
+    stopped it, or a warning for what decoding dropped or replaced."""
     data = _read_all(src)
     if isinstance(data, Problem):
-        return data
-    text = decode_bytes(data, hint=_declared_charset(data) if html else None)
-    if text is None:
-        return src.problem("", "binary or undecodable file")
-    if not text.strip():
-        return src.problem("", "empty file")
-    return text
+        return None, [data]
+    found = _detect(data, hint=_declared_charset(data) if html else None)
+    if found is None:
+        return None, [src.problem("", "binary or undecodable file")]
+    if not found.text.strip():
+        return None, [src.problem("", "empty file")]
+    return found.text, [src.problem("", found.warning, skipped=False)] if found.warning else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,10 +365,13 @@ def _numbered_lines(src: _Source, codec: str) -> Iterator[tuple[int, str] | Prob
                 try:
                     line = raw.decode(codec)
                 except UnicodeDecodeError:
-                    line = decode_bytes(raw)
-                if line is None:
-                    yield src.problem(f"line {lineno}", "line is not text in a supported encoding")
-                    continue
+                    found = _detect(raw)
+                    if found is None:
+                        yield src.problem(f"line {lineno}", "line is not text in a supported encoding")
+                        continue
+                    if found.warning:
+                        yield src.problem(f"line {lineno}", found.warning, skipped=False)
+                    line = found.text
                 yield lineno, line
     except UnicodeDecodeError as exc:  # UTF-16/32 only
         yield src.problem("", f"cannot decode the file as {codec}: {exc.reason}")
@@ -356,7 +401,7 @@ def _read_jsonl(src: _Source) -> Iterator[Record]:
     if found is None:
         yield src.problem("", "binary or undecodable file")
         return
-    codec, start = found
+    codec, start, _ = found  # a warning about the sample: each line is decoded again
     if not start.strip():
         yield src.problem("", "empty file")
     elif start.lstrip("\ufeff \t\r\n").startswith("["):  # a JSON array named .jsonl
@@ -367,9 +412,9 @@ def _read_jsonl(src: _Source) -> Iterator[Record]:
 
 def _read_json(src: _Source) -> Iterator[Record]:
     """A JSON document, loaded whole (one file's worth); records placed as ``record N``."""
-    text = _read_text(src)
-    if isinstance(text, Problem):
-        yield text
+    text, problems = _read_text(src)
+    yield from problems
+    if text is None:
         return
     try:
         data = json.loads(text)
@@ -522,10 +567,11 @@ _HTML_START = re.compile(r"\s*(<!doctype html|<html)", re.IGNORECASE)
 def _read_text_page(src: _Source) -> Iterator[Record]:
     """A scraped page as text: the first non-blank line is the title, then :func:`_split_page`.
     A ``.txt`` file that is really an HTML page is read as one."""
-    text = _read_text(src)
-    if isinstance(text, Problem):
-        yield text
-    elif _HTML_START.match(text):
+    text, problems = _read_text(src)
+    yield from problems
+    if text is None:
+        return
+    if _HTML_START.match(text):
         yield from _html_records(src, text)
     else:
         lines = list(enumerate(text.splitlines(), 1))
@@ -539,10 +585,9 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat":
 
 def _read_html(src: _Source) -> Iterator[Record]:
     """An HTML page, decoded with its declared charset as a hint."""
-    text = _read_text(src, html=True)
-    if isinstance(text, Problem):
-        yield text
-    else:
+    text, problems = _read_text(src, html=True)
+    yield from problems
+    if text is not None:
         yield from _html_records(src, text)
 
 
