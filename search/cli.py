@@ -37,7 +37,8 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
-@click.option("--procs", type=click.IntRange(1, 16), default=None, help="Writer processes (default: all cores, at most 4).")
+@click.option("--procs", type=click.IntRange(1, 16), default=None,
+              help="Writer processes (default 1; 2 is faster on an idle two-core machine).")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or record was skipped.")
 @click.option("--incremental", is_flag=True,
               help="Read only new and changed files; drop articles of changed and vanished files.")
@@ -58,6 +59,10 @@ def reindex(paths, index, procs, strict, incremental):
         summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental)
     except store.ReindexRunning as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        where = f" (while writing {exc.filename})" if getattr(exc, "filename", None) else ""
+        raise click.ClickException(
+            f"Reindex failed: {exc.strerror or exc}{where}. The previous index is unchanged.") from None
     except KeyboardInterrupt:
         click.echo("\nInterrupted: the previous index is unchanged.", err=True)
         sys.exit(130)
@@ -192,7 +197,9 @@ def serve(host, port, index, threads):
 
     app = create_app({"INDEX_DIR": str(config.index_dir(index))})
     click.echo(f"Arshif on http://{host}:{port}/ (index: {config.index_dir(index)}); Ctrl-C stops it.")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True)
+    # waitress refuses an oversized body (413) before buffering it; the app sets the limit.
+    waitress.serve(app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True,
+                   max_request_body_size=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024)
 
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}

@@ -9,6 +9,7 @@ to share between threads).
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import threading
@@ -137,6 +138,25 @@ def parse_day(value: str | date | None, name: str) -> date | None:
         raise SearchError(f"'{value}' is not a date for {name}: use YYYY-MM-DD, e.g. 2020-06-22.") from None
 
 
+def _damage_is_missing(method):
+    """Turn whatever a damaged index makes Whoosh raise (EOFError, zlib.error, a pickling
+    error...) into :class:`search.store.IndexMissing` with the hint to reindex; errors the
+    caller made (:class:`SearchError`, :class:`~search.query.QueryError`) pass through."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (SearchError, q.QueryError, store.IndexMissing):
+            raise
+        except Exception as exc:  # noqa: BLE001 -- any failure reading the index
+            raise store.IndexMissing(
+                f"The index at {self.root} is damaged ({type(exc).__name__}: {exc}). "
+                f"Rebuild it with: arshif reindex [PATH ...] --index {self.root}") from exc
+
+    return wrapper
+
+
 class Searcher:
     """Searches one index directory; safe to share between threads."""
 
@@ -172,19 +192,23 @@ class Searcher:
                 self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS), {})
             return self._shared[1], self._shared[2]
 
+    @_damage_is_missing
     def doc_count(self) -> int:
         """How many articles the live index holds."""
         return self._searcher().doc_count()
 
+    @_damage_is_missing
     def doc_frequency(self, field: str, term: str) -> int:
         """In how many articles `term` (an indexed form: a stem, a year...) occurs in `field`."""
         return self._searcher().reader().doc_frequency(field, term)
 
+    @_damage_is_missing
     def field_values(self, field: str) -> list[str]:
         """The distinct indexed values of a keyword field (``year``, ``month``, ``source``)."""
         return [v.decode("utf-8") if isinstance(v, bytes) else v
                 for v in self._searcher().reader().field_terms(field)]
 
+    @_damage_is_missing
     def search(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", page: int = 1, limit: int = config.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
@@ -354,6 +378,7 @@ class Searcher:
             marked = body[:chars].rsplit(" ", 1)[0] + (" …" if len(body) > chars else "")
         return marked
 
+    @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
         """The article with id `doc_id`, the words of query `text` marked; None if not found."""
         stored = self._searcher().document(id=doc_id)

@@ -60,12 +60,43 @@ def open_current(root: Path):
     if gen is None:
         raise IndexMissing(f"No index at {root}. Build one with: arshif reindex [PATH ...] --index {root}")
     try:
-        return whoosh_index.open_dir(str(gen))
+        ix = whoosh_index.open_dir(str(gen))
+        ix.reader().close()  # opens every segment's files: a damaged one fails here, not mid-search
+        return ix
     except Exception as exc:  # whoosh raises several kinds for a damaged index
         raise IndexMissing(
             f"The index at {root} cannot be opened ({type(exc).__name__}: {exc}). "
             f"Rebuild it with: arshif reindex [PATH ...] --index {root}"
         ) from exc
+
+
+#: Lock files this process holds. Forked children (Whoosh's writer processes) close their copies,
+#: so the lock dies with the reindex process even if a child outlives it.
+_HELD_LOCKS: set = set()
+
+
+def _close_locks_in_child() -> None:
+    for handle in list(_HELD_LOCKS):
+        try:
+            handle.close()
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this (forked writer) process when its parent dies (prctl PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: the lock is still released, the child just lingers
+        pass
+
+
+os.register_at_fork(after_in_child=lambda: _close_locks_in_child() if _HELD_LOCKS else None)
 
 
 @contextmanager
@@ -82,9 +113,11 @@ def reindex_lock(root: Path):
                     f"Another reindex is running on {root}; wait for it to finish. Nothing was changed."
                 ) from None
             raise
+        _HELD_LOCKS.add(handle)
         _remove_stale_builds(root)
         yield
     finally:
+        _HELD_LOCKS.discard(handle)
         handle.close()
 
 
