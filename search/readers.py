@@ -421,6 +421,13 @@ def _read_json(src: _Source) -> Iterator[Record]:
     except _JSON_ERRORS as exc:
         if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data":  # JSON Lines named .json
             yield from _line_records(src, enumerate(text.splitlines(), 1))
+        elif (cut := _cut_array(text)) is not None:
+            records, inside = cut
+            yield from _array_records(src, records)
+            if inside:
+                yield src.problem(f"record {len(records) + 1}", "the file ends inside this record")
+            else:
+                yield src.problem("", "the file ends before the JSON array is closed")
         else:
             where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
             yield src.problem(where, _json_error(exc))
@@ -435,8 +442,50 @@ def _read_json(src: _Source) -> Iterator[Record]:
         return
     if not records:
         yield src.problem("", "the JSON holds no records")
+    yield from _array_records(src, records)
+
+
+def _array_records(src: _Source, records: list[Any]) -> Iterator[Record]:
     for number, record in enumerate(records, 1):
         yield from _record_articles(src, record, f"record {number}")
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"\s*")
+_CUT_LITERAL = re.compile(r"[\w.+-]*\s*\Z")  # tr, nul, -1.5e: a number or name cut short
+
+
+def _cut_array(text: str) -> tuple[list[Any], bool] | None:
+    """The complete elements of a JSON array the file cuts short (an interrupted download or
+    copy), and whether it ends inside an element rather than between two; None when `text`
+    is not an array or is malformed before its end."""
+    pos = _SPACE.match(text).end()
+    if not text.startswith("[", pos):
+        return None
+    records: list[Any] = []
+    pos += 1
+    while True:
+        pos = _SPACE.match(text, pos).end()
+        if pos == len(text):
+            return records, False
+        if records:  # a comma before every element but the first
+            if text[pos] != ",":
+                return None
+            pos = _SPACE.match(text, pos + 1).end()
+            if pos == len(text):
+                return records, False
+        try:
+            record, pos = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            return (records, True) if _ends_inside(exc) else None
+        except (ValueError, RecursionError):
+            return None
+        records.append(record)
+
+
+def _ends_inside(exc: json.JSONDecodeError) -> bool:
+    """Whether a decoding error comes from the end of the text, not from bad JSON before it."""
+    return exc.msg.startswith("Unterminated string") or bool(_CUT_LITERAL.match(exc.doc, exc.pos))
 
 
 def _read_zip(src: _Source) -> Iterator[Record]:
