@@ -402,12 +402,22 @@ def _read_jsonl(src: _Source) -> Iterator[Record]:
         yield src.problem("", "binary or undecodable file")
         return
     codec, start, _ = found  # a warning about the sample: each line is decoded again
+    if codec in ARABIC_LEGACY_CODECS and _mostly_utf8(sample):
+        codec = "utf-8"  # the odd lines are detected on their own by _numbered_lines
     if not start.strip():
         yield src.problem("", "empty file")
     elif start.lstrip("\ufeff \t\r\n").startswith("["):  # a JSON array named .jsonl
         yield from _read_json(src)
     else:
         yield from _line_records(src, _numbered_lines(src, codec))
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether most complete lines of `sample` that are not plain ASCII are strict UTF-8: then
+    a line in a legacy codec, or with a damaged byte, does not make the whole file read as one
+    (UTF-8 Arabic read as Windows-1256 is mojibake, with no error to report)."""
+    lines = [line for line in sample.split(b"\n")[:-1] if not line.isascii()]
+    return sum(_decode_strict(line, "utf-8") is not None for line in lines) * 2 > len(lines)
 
 
 def _read_json(src: _Source) -> Iterator[Record]:
