@@ -29,7 +29,7 @@ RERANK_DEPTH = 50
 #: Weight of a match in each field, relative to the body.
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 #: Extra weight of an exact-form match, relative to its stem match.
-EXACT_WEIGHT = 0.5
+EXACT_WEIGHT = 0.75
 #: Weight of a match on a ب/ل/ك/ف form recovered from the vocabulary, relative to the stem.
 CLITIC_WEIGHT = 0.4
 #: Coordination: the score is multiplied by (1 - C) + C * (words matched / words in query).
