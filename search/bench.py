@@ -557,11 +557,16 @@ class Bench:
     tops: dict = field(default_factory=dict)  # (kind, system) -> {qid: [ids]}
     growth_rows: list[dict] = field(default_factory=list)
     lucene_runs: dict[str, list[dict]] = field(default_factory=dict)  # kind -> runs of the reference tool
+    checkpoint: object = None  # called after each (partial) section: writes the report so far
 
     # ---- helpers
-    def add(self, title: str, md: str) -> None:
-        self.sections_md.append((title, md))
-        print(f"\n## {title}\n\n{md}\n", flush=True)
+    def add(self, title: str, md: str, final: bool = True) -> None:
+        """Put a section in the report (replacing a partial one of the same title) and save it."""
+        self.sections_md = [(t, m) for t, m in self.sections_md if t != title] + [(title, md)]
+        if final:
+            print(f"\n## {title}\n\n{md}\n", flush=True)
+        if self.checkpoint is not None:
+            self.checkpoint()
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -662,7 +667,7 @@ class Bench:
 
     def run_queries(self, sections_md: bool = True, runs: int | None = None, kinds=None) -> None:
         runs = runs or self.args.runs
-        sets = [s for s in self.query_sets() if kinds is None or s["kind"] in kinds]
+        sets = [s for s in self.query_sets() if (kinds is None or s["kind"] in kinds) and s["queries"]]
         variants = [("arshif", True), ("arshif", False), ("whoosh", None)]
         for system, snippets in variants:
             label = LABELS[system] + ("" if snippets is None else (" (snippets)" if snippets else " (no snippets)"))
@@ -825,13 +830,17 @@ class Bench:
 
     # ---- 4. relevance
     def run_relevance(self) -> None:
-        need = ["questions"] + (["headlines"] if self.full_corpus else [])
-        if not all((k, "arshif") in self.tops for k in need):
-            log("relevance: one pass of the judged queries ...")
-            self.run_queries(sections_md=False, runs=1, kinds=need)
-        sets = {"questions": (self.args.arcd_dir / "dev.qrels", self.arcd_queries)}
-        if self.full_corpus:
+        sets = {}
+        if self.arcd_queries:
+            sets["questions"] = (self.args.arcd_dir / "dev.qrels", self.arcd_queries)
+        if self.full_corpus and self.ki_queries:
             sets["headlines"] = (self.args.knownitem_dir / "dev.qrels", self.ki_queries)
+        if not sets:
+            self.add("Relevance of the same run", "Skipped: no judged query set was found.")
+            return
+        if not all((k, "arshif") in self.tops for k in sets):
+            log("relevance: one pass of the judged queries ...")
+            self.run_queries(sections_md=False, runs=1, kinds=list(sets))
         rows = []
         for kind, (qrels_path, queries) in sets.items():
             qrels = read_qrels(qrels_path)
@@ -847,7 +856,7 @@ class Bench:
         md = table(["set", "system", "judged queries", "nDCG@10", "MRR@10"], rows)
         md += ("\n\nFrom the top 10 of the first timed pass of the query runs above (a query with no results "
                "or an error counts as zero), scored with ir-measures.")
-        if not self.full_corpus:
+        if not self.full_corpus and self.ki_queries:
             md += " knownitem is left out: the benchmark corpus is a slice, so most relevant articles are not in it."
         self.add("Relevance of the same run", md)
 
@@ -855,7 +864,9 @@ class Bench:
     def run_growth(self) -> None:
         base = self.corpus
         rows = []
-        for factor in GROWTH:
+        incremental = None
+        self.growth_rows = rows
+        for factor in self.args.growth:
             if factor == 1.0:
                 corpus, records = base, self.records
             elif factor < 1:
@@ -893,7 +904,22 @@ class Bench:
             if factor > 1 and corpus != base:
                 corpus.unlink(missing_ok=True)
                 shutil.rmtree(index, ignore_errors=True)
+            if factor == 1.0:  # on the full index, before the larger sizes (the longest builds)
+                incremental = self.run_incremental()
+            if len(rows) < len(self.args.growth):  # a run stopped later keeps the rows measured so far
+                self.add("Growth", self.growth_table(rows) + "\n\n(partial: the run has not reached the "
+                         "other sizes yet)" + (f"\n\n{incremental}" if incremental else ""), final=False)
         self.growth_rows = rows
+        md = self.growth_table(rows)
+        plot = self.plot_path()
+        if plot is not None:
+            made = growth_plot(rows, plot)
+            md += f"\n\n![growth]({plot.name})" if made else \
+                f"\n\nNo plot: {'matplotlib is not installed' if made is None else 'it failed (see stderr)'}."
+        md += "\n\n" + (incremental or "Incremental add: skipped (the growth sizes do not include 1, the full corpus).")
+        self.add("Growth", md)
+
+    def growth_table(self, rows: list[dict]) -> str:
         md = table(["corpus", "records", "docs indexed", "reindex s", "docs/s", "index MB", "peak RSS MB",
                     "news p50 ms", "news p95 ms"],
                    [[f"{r['factor'] * 100:g}%" if r["factor"] <= 1 else f"{r['factor']:g}×", fmt(r["records"]),
@@ -904,12 +930,7 @@ class Bench:
                "number at the end of the body (the engine would collapse exact copies as duplicates), streamed "
                "through a temporary .jsonl.gz. One build per size (the 100% row is the reindex section's median "
                "when it ran); query figures are the median of the runs' percentiles.")
-        plot = self.plot_path()
-        if plot is not None:
-            made = growth_plot(rows, plot)
-            md += f"\n\n![growth]({plot.name})" if made else f"\n\nNo plot: {made is None and 'matplotlib is not installed' or 'failed'}."
-        md += "\n\n" + self.run_incremental()
-        self.add("Growth", md)
+        return md
 
     def plot_path(self) -> Path | None:
         if self.args.plot:
@@ -931,21 +952,25 @@ class Bench:
             return "Incremental add: skipped (no full Arshif index was built in this run)."
         new = self.workdir / "new-articles" / "new.jsonl"
         new.parent.mkdir(parents=True, exist_ok=True)
+        added = 0
         with open(new, "w", encoding="utf-8") as f:
-            for n, line in enumerate(iter_lines(self.corpus)):
-                if n >= NEW_ARTICLES:
+            for line in iter_lines(self.corpus):
+                if added >= NEW_ARTICLES:
                     break
                 f.write(copy_record(line, 1, tag="new"))
-        log(f"incremental: adding {NEW_ARTICLES} articles with {how} ...")
+                added += 1
+        log(f"incremental: adding {added} articles with {how} ...")
         try:
             out = run_worker({"task": "incremental", "corpus": str(self.corpus), "new": str(new), "index": str(index)},
                              self.workdir)
         except Exception as exc:
-            msg = f"Incremental add of {NEW_ARTICLES} articles with `{how}`: failed: {str(exc)[-400:]}"
+            msg = f"Incremental add of {added} articles with `{how}`: failed: {str(exc)[-400:]}"
             self.note(msg)
             return msg
-        full = self.reindex.get("arshif", {}).get("seconds")
-        return (f"Incremental add of {NEW_ARTICLES} new articles to the full index with `{how}`: "
+        full = self.reindex.get("arshif", {}).get("seconds") or next(
+            (r["seconds"] for r in self.growth_rows if r["factor"] == 1.0), None)
+        return (f"Incremental add of {added} new articles (a new .jsonl file beside the corpus) to the full index "
+                f"with `{how}`: "
                 f"{out['seconds']:.2f} s (full reindex: {fmt(full)} s; ratio {ratio(out['seconds'], full)}), "
                 f"index now holds {fmt(out.get('doc_count'))} articles, peak RSS {fmt(mb(out['peak_rss']), 0)} MB.")
 
@@ -953,8 +978,14 @@ class Bench:
     def load_queries(self) -> None:
         limit = self.args.max_queries
         self.news = read_news_queries(Path(self.args.news_queries), limit)
-        self.arcd_queries = read_tsv(self.args.arcd_dir / "dev.tsv", limit)
-        self.ki_queries = read_tsv(self.args.knownitem_dir / "dev.tsv", limit)
+        self.arcd_queries, self.ki_queries = [], []
+        for attr, folder, files in (("arcd_queries", self.args.arcd_dir, ("dev.tsv", "dev.qrels", "corpus.jsonl")),
+                                    ("ki_queries", self.args.knownitem_dir, ("dev.tsv", "dev.qrels"))):
+            missing = [name for name in files if not (folder / name).is_file()]
+            if missing:
+                self.note(f"{folder}: {', '.join(missing)} not found: those queries are left out")
+            else:
+                setattr(self, attr, read_tsv(folder / "dev.tsv", limit))
 
 
 def score(top: dict[str, list[str]], qrels: dict[str, dict[str, int]], qids: list[str]) -> dict:
@@ -1158,6 +1189,16 @@ def machine() -> list[tuple[str, str]]:
 
 # --- command line -----------------------------------------------------------------------------
 
+def _factors(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers such as 0.25,0.5,1,4, not {text!r}") from None
+    if not values or any(v <= 0 or (v > 1 and v != int(v)) for v in values):
+        raise argparse.ArgumentTypeError("sizes are fractions up to 1 or whole multiples of the corpus")
+    return values
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m search.bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSON Lines corpus (.gz or not)")
@@ -1168,6 +1209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, of: {', '.join(SECTIONS)}")
     p.add_argument("--web-seconds", type=float, default=None, help="web load duration (default 300; --quick: 20)")
     p.add_argument("--web-clients", type=int, default=16)
+    p.add_argument("--growth", type=_factors, default=GROWTH, metavar="F,F,...",
+                   help="corpus sizes of the growth section, as fractions of the corpus (default 0.25,0.5,1,4)")
     p.add_argument("--out", type=Path, help="write the Markdown report here (e.g. docs/benchmark.md)")
     p.add_argument("--plot", type=Path, help="growth plot PNG (default: <out>-growth.png beside --out)")
     p.add_argument("--note", action="append", default=[], help="a line for the report's notes (repeatable)")
@@ -1220,6 +1263,15 @@ def main(argv: list[str] | None = None) -> int:
             bench.note(bench.lucene_skip)
         log(f"benchmark over {records:,} records of {args.corpus}; sections {', '.join(sections)}; "
             f"{args.runs} run(s); load average {load_start[0]:.2f}")
+        command = argv if argv is not None else sys.argv[1:]
+
+        def write_report() -> None:
+            if args.out:
+                Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+                Path(args.out).write_text(render(bench, command, started, load_start, os.getloadavg()),
+                                          encoding="utf-8")
+
+        bench.checkpoint = write_report
         failed = []
         for section in SECTIONS:  # always in this order: later sections reuse earlier indexes
             if section not in sections:
@@ -1230,11 +1282,7 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
                 failed.append(section)
                 bench.note(f"section {section} failed: {type(exc).__name__}: {str(exc)[-300:]}")
-            if args.out:  # after each section, so a long run that is stopped keeps what it measured
-                report = render(bench, argv if argv is not None else sys.argv[1:], started, load_start,
-                                os.getloadavg())
-                Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-                Path(args.out).write_text(report, encoding="utf-8")
+            write_report()  # after each section, so a long run that is stopped keeps what it measured
         if args.out:
             log(f"report written to {args.out}")
         if failed:
