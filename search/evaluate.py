@@ -615,10 +615,11 @@ def ablations() -> list[tuple[str, dict]]:
         ("lead bonus off (LEAD_WEIGHT=0)", {"LEAD_WEIGHT": 0.0}),
         ("title-word discount off (TITLE_WORD_DISCOUNT=1)", {"TITLE_WORD_DISCOUNT": 1.0}),
         ("title weight 1.0 (FIELD_WEIGHTS title=1)", {"FIELD_WEIGHTS": "title=1"}),
-        ("BM25 k1 0.9, b 0.4 (Anserini's defaults) instead of Lucene's 1.2, 0.75", {"BM25_K1": 0.9, "BM25_B": 0.4}),
+        ("BM25 k1 0.9, b 0.4 (Anserini's defaults)", {"BM25_K1": 0.9, "BM25_B": 0.4, "CANDIDATE_BM25_B": 0.4}),
     ]
     out = []
     for label, settings in candidates:
+        settings = {k: v for k, v in settings.items() if k != "CANDIDATE_BM25_B" or has_setting(k)}
         if not all(has_setting(name) for name in settings):
             continue
         if settings.get("FIELD_WEIGHTS") == "title=1":
