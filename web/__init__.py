@@ -29,11 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Arabic as UTF-8 in the JSON API, not \u escapes
     app.json.sort_keys = False  # keep Results.as_dict() in its own order
 
-    from web import errors, formatting, headers, views
+    from web import errors, formatting, headers, limits, views
 
     app.register_blueprint(views.bp)
     errors.init_app(app)
     headers.init_app(app)
+    limits.init_app(app)
     app.jinja_env.filters.update(
         arabic_date=formatting.arabic_date, articles_phrase=formatting.articles_phrase,
         month_label=formatting.month_label, results_phrase=formatting.results_phrase,

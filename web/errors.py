@@ -4,7 +4,8 @@
   (:class:`~search.searcher.SearchError`, :class:`~search.query.QueryError`): 400;
 - no index, or one that cannot be opened (:class:`~search.store.IndexMissing`): 503, telling to
   run ``arshif reindex``;
-- unknown page or article: 404; wrong method: 405; anything else: 500 with no stack trace.
+- unknown page or article: 404; wrong method: 405; a request body or an overlong URL
+  (:mod:`web.limits`): 413 or 414; anything else: 500 with no stack trace.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ def _http_error(exc: HTTPException):
         return respond(404, exc.description if known else messages.NOT_FOUND)
     if exc.code == 405:
         return respond(405, messages.NOT_ALLOWED)
+    if exc.code == 413:
+        return respond(413, messages.TOO_LARGE)
+    if exc.code == 414:
+        return respond(414, messages.URL_TOO_LONG)
     if exc.code and exc.code >= 500:
         return respond(exc.code, messages.SERVER_ERROR)
     return respond(exc.code or 400, messages.BAD_REQUEST)

@@ -23,6 +23,12 @@ MORE_COMMON = 5
 MIN_WORD = 3
 #: Only the first words of a long query are checked (each costs a few hundred look-ups).
 MAX_WORDS = 8
+#: Longer words are left alone: no Arabic word is longer (أفاستسقيناكموها has 15 letters), and a
+#: typed string of 999 letters would cost 70,000 look-ups.
+MAX_LETTERS = 15
+#: At most this many spellings are looked up for one query (about 74 per letter of a word): the
+#: work of one request stays bounded whatever is typed.
+MAX_LOOKUPS = 2000
 #: Letters tried for insertions and replacements (hamza forms, teh marbuta and alef maqsura
 #: included: they are the usual mistakes).
 ARABIC_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"
@@ -51,7 +57,7 @@ def correct_word(word: str, frequency: Frequency) -> str | None:
     >>> correct_word("داعس", {"داعش": 9}.get)
     'داعش'
     """
-    if not _ARABIC_WORD.match(word) or len(word) < MIN_WORD:
+    if not _ARABIC_WORD.match(word) or not MIN_WORD <= len(word) <= MAX_LETTERS:
         return None
     typed = normalize(word)
     if typed in STOPWORDS:
@@ -84,11 +90,15 @@ def suggest(text: str, total: int, frequency: Frequency) -> str | None:
         return None
     tokens = text.split()
     changed = False
+    lookups = 0
     for i, token in enumerate(tokens[:MAX_WORDS]):
         match = _TOKEN.match(token)
         lead, core, tail = match.groups()
-        if not core or lead.startswith(("-", "\u2212")) or core == "OR":
+        if not core or lead.startswith(("-", "\u2212")) or core == "OR" or len(core) > MAX_LETTERS:
             continue
+        lookups += (2 * len(ARABIC_LETTERS) + 2) * len(core)  # about len(edits1(core))
+        if lookups > MAX_LOOKUPS:
+            break
         fixed = correct_word(core, frequency)
         if fixed:
             tokens[i] = lead + fixed + tail
