@@ -18,6 +18,7 @@ leaves behind in its process group (writer processes) is counted, then killed.
     python scripts/kill_matrix.py --kills 6 --records 400   # about what CI runs
     python scripts/kill_matrix.py --source snn --records 1500   # SaudiNewsNet articles
     python scripts/kill_matrix.py --procs 2             # Whoosh's multi-process writer
+    python scripts/kill_matrix.py --fork-race 40        # kills as writer processes start
 
 Exit status 0 when every kill left a working index (and, with --procs 2, no orphans).
 """
@@ -212,6 +213,35 @@ def run_matrix(workdir: Path, kills: int, records: int, procs: int = 1, source: 
     return result
 
 
+def fork_race(workdir: Path, runs: int, procs: int = 4, records: int = 1000, log=print) -> int:
+    """kill -9 a reindex with `procs` writer processes right after its k-th writer process
+    appears (k = 1..procs in turn), `runs` times; the number of runs that left a process behind.
+
+    A writer process forked just before its parent dies can miss the parent-death signal it asks
+    for (the parent is gone before the child's prctl call), and then waits on its job queue
+    forever."""
+    corpus = rel.seed_corpus(workdir / "race" / "race.jsonl", records, seed=4)
+    leftovers = 0
+    for i in range(runs):
+        proc = rel.start_reindex([corpus], workdir / f"race-index-{i}", procs)
+        members = 2 + i % procs
+        while len(rel.group_members(proc.pid)) < members and proc.poll() is None:
+            time.sleep(0.0005)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            time.sleep(1)
+            left = rel.group_members(proc.pid)
+            if left:
+                leftovers += 1
+                log(f"run {i + 1}: killed after writer process {members - 1} started; {len(left)} left running")
+        rel.kill_group(proc)
+        proc.communicate()
+        shutil.rmtree(workdir / f"race-index-{i}", ignore_errors=True)
+    log(f"fork race: {leftovers} of {runs} kills left a writer process running")
+    return leftovers
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=25, help="number of kills (default 25)")
@@ -224,8 +254,16 @@ def main(argv=None) -> int:
     parser.add_argument("--no-events", action="store_true",
                         help=f"only timed kills (default: also one kill on each of: {', '.join(EVENTS)})")
     parser.add_argument("--workdir", type=Path, help="where to build (default: a temporary folder)")
+    parser.add_argument("--fork-race", type=int, metavar="RUNS",
+                        help="instead: kill a --procs 4 reindex as its writer processes start, RUNS times")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="arshif-kill-"))
+    if args.fork_race:
+        try:
+            return 1 if fork_race(workdir, args.fork_race) else 0
+        finally:
+            if not args.workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
     started = time.monotonic()
     try:
         result = run_matrix(workdir, args.kills, args.records, args.procs, args.source, args.span,

@@ -411,3 +411,22 @@ def full_disk_command(under: Path, budget_bytes: int, *cli_args: str, children_o
             f"reliability.install_full_disk({str(under)!r}, {budget_bytes}, {children_only}); "
             f"from search.cli import cli; cli({list(cli_args)!r}, prog_name='arshif')")
     return [sys.executable, "-c", code]
+
+
+def read_error_command(after: int, *cli_args: str, pause: float = 0.0) -> list[str]:
+    """The argv of a Python process that runs ``arshif CLI_ARGS`` with reading failing with
+    ``OSError(EIO)`` after `after` records, `pause` seconds after reading them (a slow source,
+    then a read error, in the middle of a reindex)."""
+    code = (
+        "import errno, time, search.indexing as indexing\n"
+        "original = indexing.read_paths\n"
+        "def read_paths(*args, **kwargs):\n"
+        "    for n, record in enumerate(original(*args, **kwargs)):\n"
+        f"        if n == {after}:\n"
+        f"            time.sleep({pause})\n"
+        "            raise OSError(errno.EIO, 'Input/output error')\n"
+        "        yield record\n"
+        "indexing.read_paths = read_paths\n"
+        f"from search.cli import cli\ncli({list(cli_args)!r}, prog_name='arshif')\n"
+    )
+    return [sys.executable, "-c", code]

@@ -90,8 +90,9 @@ def test_kill_9_of_a_multiprocess_reindex_leaves_no_process_and_no_lock(index_a,
     proc = rel.start_reindex([corpora[1]], root, procs=2)
     try:
         deadline = time.monotonic() + 60
-        while len(rel.group_members(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)  # until Whoosh has started its writer processes
+        while len(rel.group_members(proc.pid)) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # until Whoosh has started both writer processes
+        time.sleep(0.5)  # and they are past their start (the moment of a fork is scripts/kill_matrix.py --fork-race)
         if proc.poll() is not None:
             pytest.skip("the reindex finished before its writer processes could be seen")
         os.kill(proc.pid, signal.SIGKILL)  # the reindex process only, as kill -9 PID does
@@ -145,6 +146,38 @@ def test_a_killed_writer_process_fails_the_reindex(index_a, corpora, tmp_path):
         rel.kill_group(proc)
     assert rel.answers(root) == before, f"exit {proc.returncode}: {out.strip()}"
     assert proc.returncode != 0
+
+
+WRITER_SHUTDOWN_FIX = (
+    "search/indexing.py reindex(): when the build fails with writer processes (--procs 2+) -- a "
+    "read error, a full disk in the parent, Ctrl-C in a script -- writer.cancel() (Whoosh's "
+    "MpWriter.cancel) only sets a flag on the parent's copies of the processes; the real ones wait "
+    "on the job queue forever, and multiprocessing's atexit handler joins them: `arshif reindex` "
+    "prints 'Reindex failed: ...' and then never exits (scripts/full_disk.py --procs 2 --source snn "
+    "hangs the same way on a real full disk). Fix: put writer.commit() inside the same try as "
+    "_add_all, and in its except, after writer.cancel(), stop them: for task in getattr(writer, "
+    "'tasks', []): task.terminate(); task.join(10). That also stops the writer processes' "
+    "FileNotFoundError tracebacks when the build directory is discarded under them."
+)
+
+
+@pytest.mark.xfail(reason=WRITER_SHUTDOWN_FIX, strict=True)
+def test_a_failed_multiprocess_reindex_exits_instead_of_hanging(index_a, corpora):
+    root, before = index_a
+    command = rel.read_error_command(300, "reindex", str(corpora[1]), "--index", str(root), "--procs", "2",
+                                     pause=3)  # the writer processes are idle when reading fails
+    proc = subprocess.Popen(command, cwd=rel.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        try:
+            _, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running after 15 s with {len(rel.group_members(proc.pid))} processes")
+        assert proc.returncode == 1 and "Input/output error" in err
+        assert not rel.group_members(proc.pid)
+    finally:
+        rel.kill_group(proc)
+    assert rel.answers(root) == before
 
 
 # --- a full disk -----------------------------------------------------------------------------
