@@ -301,6 +301,7 @@ class SystemRun:
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
     scores: Scores | None = None
+    index_root: Path | None = None
 
 
 def read_corpus(ev: EvalSet) -> Iterator[dict]:
@@ -451,6 +452,7 @@ def arshif_searcher(index_root: Path, fields: tuple[str, ...]) -> Callable[[str]
 def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log=print) -> SystemRun:
     out = SystemRun("arshif", ev.name)
     root, meta = build_arshif(ev, cache, rebuild, procs, log)
+    out.index_root = root
     out.index_seconds, out.docs = meta["seconds"], meta["docs"]
     if meta.get("duplicates"):
         out.notes.append(f"{meta['duplicates']} duplicate articles collapsed at indexing")
@@ -714,8 +716,8 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
                 out.scores = score_run(out.run, qrels, [qid for qid, _ in queries])
                 if runs_dir is not None:
                     write_trec_run(runs_dir / f"{ev.name}-{system}.run", out.run, system)
-                if system == "arshif":
-                    _note_absent(out, cache / index_key("arshif", ev), qrels)
+                if system == "arshif" and out.index_root is not None:
+                    _note_absent(out, out.index_root, qrels)
                 log("  " + "  ".join(f"{m} {out.scores.means[m]:.3f}" for m in METRICS)
                     + f"  (index {_fmt(out.index_seconds, 1)} s, {out.docs} docs; p50 {_fmt(out.p50_ms, 1)} ms)")
                 if out.scores.unjudged:
