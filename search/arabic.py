@@ -89,9 +89,14 @@ LETTER_FOLDS = {
 #: Eastern Arabic (U+0660-U+0669) and Persian (U+06F0-U+06F9) digits to ASCII.
 DIGIT_FOLDS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 
-_FOLD_TABLE = str.maketrans(
-    {**{c: None for c in DIACRITICS + INVISIBLE}, **LETTER_FOLDS, **DIGIT_FOLDS}
-)
+_FOLDS = {**{c: "" for c in DIACRITICS + INVISIBLE}, **LETTER_FOLDS, **DIGIT_FOLDS}
+#: The characters :func:`normalize` changes. A regex substitution touches only those; it is about
+#: twice as fast as ``str.translate`` with a dict on article-length text, where most letters stay.
+_FOLDED = re.compile("[" + "".join(re.escape(c) for c in _FOLDS) + "]")
+
+
+def _fold(match: re.Match) -> str:
+    return _FOLDS[match.group()]
 
 
 def normalize(text: str) -> str:
@@ -100,7 +105,7 @@ def normalize(text: str) -> str:
     >>> normalize("أَحْمَدُ إلى مَدْرَسَةٍ ٢٠٢٠")
     'احمد الي مدرسه 2020'
     """
-    return text.translate(_FOLD_TABLE).lower()
+    return _FOLDED.sub(_fold, text).lower()
 
 
 # --- stemming ------------------------------------------------------------------------------

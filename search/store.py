@@ -86,7 +86,10 @@ def _close_locks_in_child() -> None:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to kill this (forked writer) process when its parent dies (prctl PDEATHSIG)."""
+    """Ask Linux to kill this (forked writer) process when its parent dies (prctl PDEATHSIG).
+
+    A parent that dies between the fork and the prctl call sends no signal: the child then
+    already has another parent, which :data:`_PARENT` (the pid recorded before the fork) shows."""
     try:
         import ctypes
         import signal
@@ -94,9 +97,21 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except Exception:  # not Linux: the lock is still released, the child just lingers
         pass
+    if _PARENT is not None and os.getppid() != _PARENT:
+        os._exit(1)
 
 
-os.register_at_fork(after_in_child=lambda: _close_locks_in_child() if _HELD_LOCKS else None)
+#: The pid of the process that is forking (set just before each fork).
+_PARENT: int | None = None
+
+
+def _before_fork() -> None:
+    global _PARENT
+    _PARENT = os.getpid()
+
+
+os.register_at_fork(before=_before_fork,
+                    after_in_child=lambda: _close_locks_in_child() if _HELD_LOCKS else None)
 
 
 @contextmanager

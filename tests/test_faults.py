@@ -148,20 +148,9 @@ def test_a_killed_writer_process_fails_the_reindex(index_a, corpora, tmp_path):
     assert proc.returncode != 0
 
 
-WRITER_SHUTDOWN_FIX = (
-    "search/indexing.py reindex(): when the build fails with writer processes (--procs 2+) -- a "
-    "read error, a full disk in the parent, Ctrl-C in a script -- writer.cancel() (Whoosh's "
-    "MpWriter.cancel) only sets a flag on the parent's copies of the processes; the real ones wait "
-    "on the job queue forever, and multiprocessing's atexit handler joins them: `arshif reindex` "
-    "prints 'Reindex failed: ...' and then never exits (scripts/full_disk.py --procs 2 --source snn "
-    "hangs the same way on a real full disk). Fix: put writer.commit() inside the same try as "
-    "_add_all, and in its except, after writer.cancel(), stop them: for task in getattr(writer, "
-    "'tasks', []): task.terminate(); task.join(10). That also stops the writer processes' "
-    "FileNotFoundError tracebacks when the build directory is discarded under them."
-)
-
-
-@pytest.mark.xfail(reason=WRITER_SHUTDOWN_FIX, strict=True)
+# Found here: with Whoosh's MpWriter, a reindex that failed (a read error, a full disk, Ctrl-C)
+# printed its message and never exited: the writer processes waited on their job queue. Fixed by
+# search/parallel.py, whose cancel() terminates and joins them.
 def test_a_failed_multiprocess_reindex_exits_instead_of_hanging(index_a, corpora):
     root, before = index_a
     command = rel.read_error_command(300, "reindex", str(corpora[1]), "--index", str(root), "--procs", "2",

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from search import store
+from search import parallel
 from search.indexing import reindex
 from search.searcher import Searcher
 from conftest import SEEDS, seed_articles
@@ -67,16 +68,20 @@ def test_ids_are_kept_exactly_as_given(tmp_path):
     assert Searcher(tmp_path / "ix").search("داعش").hits[0].id == "snn-2015-07-21-0001"
 
 
-def test_parallel_writer_gives_the_same_results(tmp_path):
+@pytest.mark.parametrize("batch", [64, 2])  # all in one worker's segment; spread over both
+def test_parallel_writer_gives_the_same_results(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr(parallel, "BATCH", batch)
     src = tmp_path / "src"
     src.mkdir()
     write_jsonl(src / "a.jsonl", seed_articles())
     reindex([src], tmp_path / "one", procs=1)
-    reindex([src], tmp_path / "two", procs=2)
-    one = Searcher(tmp_path / "one").search("داعش صبراتة", limit=20)
-    two = Searcher(tmp_path / "two").search("داعش صبراتة", limit=20)
-    assert one.total == two.total
-    assert {h.id for h in one.hits} == {h.id for h in two.hits}
+    summary = reindex([src], tmp_path / "two", procs=2)
+    assert summary.indexed == len(seed_articles())
+    for query in ("داعش صبراتة", "كورونا", "\"الجيش السوري\""):
+        one = Searcher(tmp_path / "one").search(query, limit=20)
+        two = Searcher(tmp_path / "two").search(query, limit=20)
+        assert one.total == two.total > 0
+        assert [(h.id, round(h.score, 6)) for h in one.hits] == [(h.id, round(h.score, 6)) for h in two.hits]
 
 
 def test_incremental_reindex_reads_only_new_and_changed_files_and_drops_vanished_ones(tmp_path):
