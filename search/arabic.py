@@ -170,14 +170,6 @@ def _stemmer() -> _SearchStemmer:
     return stemmer
 
 
-def default_stemmer() -> ArabicLightStemmer:
-    """This thread's Tashaphyne stemmer with its default (aggressive) settings."""
-    stemmer = getattr(_local, "default", None)
-    if stemmer is None:
-        stemmer = _local.default = ArabicLightStemmer()
-    return stemmer
-
-
 def _prefix_ok(word: str, prefix: str, article: bool = True) -> bool:
     """Whether stripping `prefix` from `word` leaves a stem (the Light10 guards)."""
     rest = len(word) - len(prefix)

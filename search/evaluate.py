@@ -610,7 +610,6 @@ def ablations() -> list[tuple[str, dict]]:
         ("second phase off (RERANK_DEPTH=0: first-phase BM25 of stems only)", {"RERANK_DEPTH": 0}),
         ("exact-form bonus off (EXACT_WEIGHT=0)", {"EXACT_WEIGHT": 0.0}),
         ("clitic recovery off (SINGLE_PROCLITICS=(), CLITIC_WEIGHT=0)", {"SINGLE_PROCLITICS": (), "CLITIC_WEIGHT": 0.0}),
-        ("root-stem matches off (ROOT_WEIGHT=0)", {"ROOT_WEIGHT": 0.0}),
         ("coordination off (COORDINATION=0)", {"COORDINATION": 0.0}),
         ("proximity off (PROXIMITY_WEIGHT=0)", {"PROXIMITY_WEIGHT": 0.0}),
         ("best-passage bonus off (PASSAGE_WEIGHT=0)", {"PASSAGE_WEIGHT": 0.0}),

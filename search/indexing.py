@@ -25,7 +25,8 @@ from search.arabic import normalize
 from search.articles import Article, Problem
 from search.parallel import ParallelWriter
 from search.readers import list_files, read_listed, read_paths
-from search.schema import build_schema
+from search.ranking import encode_forms
+from search.schema import FORMS_SUFFIX, TEXT_FIELDS, build_schema
 
 #: Called now and then during a reindex with (articles indexed so far, problems so far).
 Progress = Callable[[int, int], None]
@@ -81,6 +82,15 @@ def to_document(article: Article) -> dict:
     return {k: v for k, v in doc.items() if v not in ("", None)}
 
 
+def add_forms(doc: dict) -> dict:
+    """Add the stored analyzed form of each text field (run by the writer processes: it is the
+    second most expensive step of indexing, after Whoosh's own)."""
+    for name in TEXT_FIELDS:
+        if doc.get(name):
+            doc[name + FORMS_SUFFIX] = encode_forms(doc[name])
+    return doc
+
+
 def default_procs() -> int:
     """Writer processes: one per core, at most two. Two writers and the reading parent already
     fill a 2-core machine; beyond that the single parent (reading, de-duplicating) is the limit
@@ -113,7 +123,8 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
             if previous is None:
                 ix = whoosh_index.create_in(str(build_dir), build_schema())
                 procs = procs or default_procs()
-                writer = ParallelWriter(ix, procs, limitmb=limitmb) if procs > 1 else ix.writer(limitmb=limitmb)
+                writer = ParallelWriter(ix, procs, limitmb=limitmb, prepare=add_forms) if procs > 1 \
+                    else _Preparing(ix.writer(limitmb=limitmb), add_forms)
                 records, seen = read_paths(paths), None
             else:
                 writer, records, seen = _incremental(live, build_dir, files, manifest, previous, summary)
@@ -174,7 +185,7 @@ def _incremental(live: Path, build_dir: Path, files, manifest: dict, previous: d
         if item.is_file() and item.name != MANIFEST:
             shutil.copy2(item, build_dir / item.name)
     ix = whoosh_index.open_dir(str(build_dir))
-    writer = ix.writer()
+    writer = _Preparing(ix.writer(), add_forms)
     stale = [name for name in previous if manifest.get(name) != previous[name]]
     for name in stale:
         summary.removed += writer.delete_by_term("origin", name)
@@ -200,6 +211,20 @@ def _incremental(live: Path, build_dir: Path, files, manifest: dict, previous: d
                 yield from read_listed(*item)
 
     return writer, records(), (seen_urls, seen_bodies)
+
+
+class _Preparing:
+    """A Whoosh writer that runs `prepare` on each document first (what :class:`ParallelWriter`
+    does in its writer processes)."""
+
+    def __init__(self, writer, prepare):
+        self.writer, self.prepare = writer, prepare
+
+    def add_document(self, **doc) -> None:
+        self.writer.add_document(**self.prepare(doc))
+
+    def __getattr__(self, name):
+        return getattr(self.writer, name)
 
 
 def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None) -> None:

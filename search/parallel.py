@@ -42,7 +42,7 @@ class WriterFailed(OSError):
     """A worker process died or failed; the build must not be published."""
 
 
-def _work(ix, jobs, results, writer_args: dict) -> None:
+def _work(ix, jobs, results, writer_args: dict, prepare) -> None:
     """A worker: add each batch from `jobs` to its own segment until None, then report it."""
     try:
         writer = SegmentWriter(ix, _lk=False, **writer_args)
@@ -52,7 +52,7 @@ def _work(ix, jobs, results, writer_args: dict) -> None:
             if batch is None:
                 break
             for doc in batch:
-                writer.add_document(**doc)
+                writer.add_document(**(prepare(doc) if prepare else doc))
             added += len(batch)
         segment = writer._finalize_segment() if added else None
         if segment is None:
@@ -67,7 +67,9 @@ def _work(ix, jobs, results, writer_args: dict) -> None:
 class ParallelWriter:
     """``add_document``/``commit``/``cancel`` over `procs` writer processes (see the module)."""
 
-    def __init__(self, ix, procs: int, limitmb: int = 256):
+    def __init__(self, ix, procs: int, limitmb: int = 256, prepare=None):
+        """:param prepare: run on each document in the writer process before it is added
+            (work taken off the parent, which reads and de-duplicates for all of them)."""
         self.ix = ix
         self.procs = procs
         context = multiprocessing.get_context("fork")
@@ -75,7 +77,7 @@ class ParallelWriter:
         self.results = context.Queue()
         self.main = ix.writer()  # holds Whoosh's index lock and writes the table of contents
         writer_args = {"limitmb": max(32, limitmb // procs)}
-        self.tasks = [context.Process(target=_work, args=(ix, self.jobs, self.results, writer_args),
+        self.tasks = [context.Process(target=_work, args=(ix, self.jobs, self.results, writer_args, prepare),
                                       name=f"arshif-writer-{n}", daemon=True) for n in range(procs)]
         for task in self.tasks:
             task.start()

@@ -1,8 +1,9 @@
 """Second-phase ranking: rescore the best candidates of the Whoosh query with Arabic-aware features.
 
-Whoosh finds candidates fast with an OR of the query words' stems (BM25F). The top
-:data:`RERANK_DEPTH` of them are then scored here from their stored text, analyzed again with
-the same analyzer (memoized, so it is cheap), with features that a plain BM25 over stems lacks:
+The first phase (:mod:`search.postings`) finds candidates fast with BM25 over the query words'
+stems. The top :data:`RERANK_DEPTH` of them are then scored here from their analyzed text, stored
+at index time beside the text (:func:`encode_forms`), with features that a plain BM25 over stems
+lacks:
 
 - **exact form**: a word that occurs in the form the user typed (normalized) scores above a
   match on its stem alone (:data:`EXACT_WEIGHT`);
@@ -20,9 +21,12 @@ Every weight is a module constant so the evaluation's ablation can switch each o
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 
-from search.analysis import broad_stem, token_forms
+import numpy as np
+
+from search.analysis import token_forms
 
 #: How many first-phase candidates are rescored.
 RERANK_DEPTH = 50
@@ -46,9 +50,6 @@ TITLE_WORD_DISCOUNT = 0.25
 #: Bonus for query words in the first LEAD_WORDS words of the body.
 LEAD_WEIGHT = 1.0
 LEAD_WORDS = 50
-#: Weight of a match on the word's root-like stem (Tashaphyne's default, aggressive light stem),
-#: which joins forms the light stemmer keeps apart (تأسست / تأسيس, نشرت / نشر).
-ROOT_WEIGHT = 0.5
 #: BM25 parameters. The first phase keeps Lucene's defaults (its recall at 100 is what the second
 #: phase can work with); the second normalizes by length more (b 0.9): among candidates that all
 #: match, a long article that repeats the words is less often the one sought than a short one.
@@ -65,10 +66,6 @@ class QueryWord:
     stem: str
     variants: frozenset[str] = frozenset()  # ب/ل/ك/ف forms found in the vocabulary
     alternates: frozenset[str] = frozenset()  # the other reading of a leading ال (full weight)
-
-    @property
-    def root(self) -> str:
-        return broad_stem(self.exact)
 
 
 @dataclass
@@ -99,75 +96,173 @@ def _bm25(tf: float, length: int, avg: float) -> float:
     return tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / max(avg, 1.0)))
 
 
-@dataclass
-class FieldText:
-    """One field of one article, analyzed for scoring: length, positions by stem, exact counts."""
+def term_id(term: str) -> int:
+    """A stable 32-bit id of a stem or normalized form (CRC-32 of its UTF-8). Two forms of one
+    article sharing an id by chance would only blur that article's second-phase score a little."""
+    found = _IDS.get(term)
+    if found is None:
+        found = zlib.crc32(term.encode("utf-8"))
+        if len(_IDS) < _IDS_LIMIT:
+            _IDS[term] = found
+    return found
 
-    length: int
-    stem_positions: dict[str, list[int]]
-    exact_counts: dict[str, int]
+
+_IDS: dict[str, int] = {}
+_IDS_LIMIT = 2_000_000
+
+
+class FieldText:
+    """One field of one article, analyzed for scoring: for each indexed token, in order (stopwords
+    left out, as in the index), the :func:`term_id` of its stem and of its normalized form, as two
+    NumPy arrays.
+
+    Built from the analyzed form stored at index time (:func:`encode_forms`), so the second phase
+    reads one small array per candidate instead of analyzing its text again; :meth:`of` analyzes
+    a text (indexes built before the analyzed form was stored)."""
+
+    __slots__ = ("stems", "norms", "length")
+
+    def __init__(self, ids: np.ndarray):
+        self.stems, self.norms = ids
+        self.length = len(self.stems)
 
     @classmethod
     def of(cls, text: str) -> "FieldText":
-        stem_positions: dict[str, list[int]] = {}
-        exact_counts: dict[str, int] = {}
-        forms = token_forms(text)
-        for pos, (norm, stem) in enumerate(forms):
-            stem_positions.setdefault(stem, []).append(pos)
-            exact_counts[norm] = exact_counts.get(norm, 0) + 1
-        return cls(len(forms), stem_positions, exact_counts)
+        return cls.decode(encode_forms(text))
 
-    def root_count(self, root: str) -> int:
-        """How many tokens have `root` as their broad stem. The broad stem is a piece of the
-        word, so only words containing it are stemmed (most are not)."""
-        return sum(count for norm, count in self.exact_counts.items()
-                   if root in norm and broad_stem(norm) == root)
+    @classmethod
+    def decode(cls, stored: bytes) -> "FieldText":
+        """From :func:`encode_forms`' bytes."""
+        return cls(np.frombuffer(stored, dtype=np.uint32).reshape(2, -1))
+
+    def matching(self, ids: np.ndarray) -> np.ndarray:
+        """Positions of the tokens whose stem id is in `ids`, in order."""
+        if len(ids) <= 16:
+            return np.flatnonzero((self.stems[:, None] == ids).any(axis=1))
+        return np.flatnonzero(np.isin(self.stems, ids))
+
+    def has_stem(self, stem: str) -> bool:
+        return bool((self.stems == term_id(stem)).any())
+
+    def exact_count(self, norm: str) -> int:
+        return int(np.count_nonzero(self.norms == term_id(norm)))
 
 
-def score(words: list[QueryWord], fields: dict[str, FieldText], stats: CollectionStats) -> float:
-    """The second-phase score of one article (see the module docstring).
+def encode_forms(text: str) -> bytes:
+    """The analyzed form of `text` to store beside it (see :class:`FieldText`)."""
+    ids = [(term_id(stem), term_id(norm)) for norm, stem in token_forms(text)]
+    return np.array(ids, dtype=np.uint32).reshape(-1, 2).T.copy().tobytes()
 
-    :param fields: the article's searched fields (``title``, ``body``), analyzed.
+
+def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: CollectionStats) -> np.ndarray:
+    """The second-phase score of each candidate article (see the module docstring), computed for
+    all of them at once: term frequencies, exact forms, the lead and BM25 are array
+    operations over the candidates' concatenated tokens; only proximity and the best passage look
+    at each article's matches in Python, and only for articles with two query words or more.
+
+    :param docs: each candidate's searched fields (``title``, ``body``), analyzed.
     """
-    if not words:
-        return 0.0
-    total = 0.0
-    matched: set[int] = set()
-    title = fields.get("title")
-    for field, text in fields.items():
-        if not text.length:
-            continue
-        avg = stats.avg_length.get(field, text.length)
-        weight = FIELD_WEIGHTS.get(field, 1.0)
-        positions: list[list[int]] = []
+    n_docs, n_words = len(docs), len(words)
+    total = np.zeros(n_docs)
+    if not words or not docs:
+        return total
+    terms = _TermMap(words)
+    matched = np.zeros((n_docs, n_words), dtype=bool)
+    names = list(docs[0])
+    in_title = np.zeros((n_docs, n_words), dtype=bool)
+    if "title" in names:
+        titles = _Concatenated([doc["title"] for doc in docs])
         for i, word in enumerate(words):
-            in_title = field != "title" and title is not None and word.stem in title.stem_positions
-            weight = FIELD_WEIGHTS.get(field, 1.0) * (TITLE_WORD_DISCOUNT if in_title else 1.0)
-            stem_pos = text.stem_positions.get(word.stem, [])
-            for alternate in word.alternates:
-                stem_pos = stem_pos + text.stem_positions.get(alternate, [])
-            variant_pos = [p for v in word.variants for p in text.stem_positions.get(v, ())]
-            positions.append(sorted(stem_pos + variant_pos) if variant_pos else stem_pos)
-            if not positions[i]:
-                if ROOT_WEIGHT and (tf_root := text.root_count(word.root)):
-                    total += weight * ROOT_WEIGHT * stats.idf(field, word.stem) * _bm25(tf_root, text.length, avg)
-                    matched.add(i)
-                continue
-            matched.add(i)
-            tf = len(stem_pos) + CLITIC_WEIGHT * len(variant_pos)
-            tf_exact = text.exact_counts.get(word.exact, 0)
-            idf = stats.idf(field, word.stem)
-            total += weight * idf * (_bm25(tf, text.length, avg) + EXACT_WEIGHT * _bm25(tf_exact, text.length, avg))
-            if field == "body" and LEAD_WEIGHT and positions[i][0] < LEAD_WORDS:
-                total += LEAD_WEIGHT * idf
-        field_weight = FIELD_WEIGHTS.get(field, 1.0)
-        if PROXIMITY_WEIGHT:
-            total += field_weight * PROXIMITY_WEIGHT * _proximity(words, positions, stats, field)
-        if PASSAGE_WEIGHT and field == "body":
-            total += PASSAGE_WEIGHT * _best_passage(words, positions, stats, field)
+            in_title[:, i] = titles.per_doc(titles.stems == term_id(word.stem)) > 0
+    for field in names:
+        text = _Concatenated([doc[field] for doc in docs])
+        if not text.size:
+            continue
+        avg = stats.avg_length.get(field, 1.0)
+        idf = np.array([stats.idf(field, word.stem) for word in words])
+        weight = FIELD_WEIGHTS.get(field, 1.0) * (np.where(in_title, TITLE_WORD_DISCOUNT, 1.0)
+                                                  if field != "title" else np.ones((n_docs, n_words)))
+        doc, word, pos, variant = terms.hits(text)
+        flat = doc * n_words + word
+        tf_stem = np.bincount(flat[~variant], minlength=n_docs * n_words).reshape(n_docs, n_words)
+        tf_variant = np.bincount(flat[variant], minlength=n_docs * n_words).reshape(n_docs, n_words)
+        found = (tf_stem + tf_variant) > 0
+        tf_exact = np.stack([text.per_doc(text.norms == term_id(w.exact)) for w in words], axis=1)
+        length = text.lengths[:, None].astype(float)
+        gain = weight * idf * (_bm25_array(tf_stem + CLITIC_WEIGHT * tf_variant, length, avg)
+                               + EXACT_WEIGHT * _bm25_array(tf_exact, length, avg))
+        if field == "body" and LEAD_WEIGHT:
+            first = np.full(n_docs * n_words, np.iinfo(np.int64).max)
+            np.minimum.at(first, flat, pos)
+            gain += np.where(first.reshape(n_docs, n_words) < LEAD_WORDS, LEAD_WEIGHT * idf, 0.0)
+        total += np.where(found, gain, 0.0).sum(axis=1)
+        matched |= found
+        if PROXIMITY_WEIGHT or (PASSAGE_WEIGHT and field == "body"):
+            several = np.flatnonzero(found.sum(axis=1) >= 2)
+            bounds = np.searchsorted(doc, np.stack([several, several + 1]))
+            for d, start, end in zip(several.tolist(), bounds[0].tolist(), bounds[1].tolist()):
+                positions: list[list[int]] = [[] for _ in words]
+                for i, p in zip(word[start:end].tolist(), pos[start:end].tolist()):
+                    positions[i].append(p)
+                if PROXIMITY_WEIGHT:
+                    total[d] += FIELD_WEIGHTS.get(field, 1.0) * PROXIMITY_WEIGHT * _proximity(words, positions, stats, field)
+                if PASSAGE_WEIGHT and field == "body":
+                    total[d] += PASSAGE_WEIGHT * _best_passage(words, positions, stats, field)
+            if PASSAGE_WEIGHT and field == "body":  # one query word: the best passage is its idf
+                single = found.sum(axis=1) == 1
+                total[single] += PASSAGE_WEIGHT * np.where(found[single], idf, 0.0).max(axis=1)
     if COORDINATION:
-        total *= (1 - COORDINATION) + COORDINATION * len(matched) / len(words)
+        total *= (1 - COORDINATION) + COORDINATION * matched.sum(axis=1) / n_words
     return total
+
+
+def _bm25_array(tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / max(avg, 1.0))
+    return np.where(tf > 0, tf * (BM25_K1 + 1) / (tf + norm), 0.0)
+
+
+class _Concatenated:
+    """One field of all candidates, end to end: the arrays of :class:`FieldText`, the candidate
+    each token belongs to, and each token's position in its own text."""
+
+    def __init__(self, texts: list[FieldText]):
+        self.lengths = np.array([t.length for t in texts], dtype=np.int64)
+        self.size = int(self.lengths.sum())
+        self.n_docs = len(texts)
+        self.stems = np.concatenate([t.stems for t in texts]) if texts else np.empty(0, np.uint32)
+        self.norms = np.concatenate([t.norms for t in texts]) if texts else np.empty(0, np.uint32)
+        self.doc = np.repeat(np.arange(self.n_docs), self.lengths)
+        starts = np.cumsum(self.lengths) - self.lengths
+        self.position = np.arange(self.size) - np.repeat(starts, self.lengths)
+
+    def per_doc(self, mask: np.ndarray) -> np.ndarray:
+        """How many tokens of each candidate the boolean `mask` selects."""
+        return np.bincount(self.doc[mask], minlength=self.n_docs)
+
+
+class _TermMap:
+    """The stems a query's words count for: (stem id, word index, is a ب/ل/ك/ف variant) rows,
+    sorted by stem id (one stem may count for two words)."""
+
+    def __init__(self, words: list[QueryWord]):
+        rows = []
+        for i, word in enumerate(words):
+            rows += [(term_id(t), i, False) for t in (word.stem, *word.alternates)]
+            rows += [(term_id(t), i, True) for t in word.variants]
+        rows.sort()
+        self.ids = np.array([r[0] for r in rows], dtype=np.uint32)
+        self.word = np.array([r[1] for r in rows], dtype=np.int64)
+        self.variant = np.array([r[2] for r in rows], dtype=bool)
+
+    def hits(self, text: _Concatenated):
+        """(candidate, word index, position, is a variant) of every match, by candidate and position."""
+        idx = np.flatnonzero(np.isin(text.stems, self.ids))
+        stems = text.stems[idx]
+        left = np.searchsorted(self.ids, stems, "left")
+        count = np.searchsorted(self.ids, stems, "right") - left
+        rows = np.repeat(left, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+        idx = np.repeat(idx, count)
+        return text.doc[idx], self.word[rows], text.position[idx], self.variant[rows]
 
 
 def _proximity(words: list[QueryWord], positions: list[list[int]], stats: CollectionStats, field: str) -> float:

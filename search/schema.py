@@ -2,9 +2,11 @@
 
 - ``title`` and ``body`` are analyzed with the stemming Arabic analyzer and stored (the original
   text, for display and for snippets marked on the original words);
-- the normalized surface forms are not indexed a second time: the second ranking phase
-  (:mod:`search.ranking`) reads them from the stored text of the candidates, so an exact form
-  still scores above a match on its stem alone, at half the postings (and reindex time);
+- the normalized surface forms are not indexed a second time: the ``title_forms`` and
+  ``body_forms`` columns hold each text's analyzed tokens (normalized form and stem, :func:`search.ranking.encode_forms`)
+  for the second ranking phase, so an exact form still scores above a match on its stem alone, at
+  half the postings (and reindex time), and a candidate is rescored without analyzing it again
+  (a column, apart from the stored fields: rescoring does not load the text);
 - ``date`` is sortable for newest/oldest; ``year``, ``month`` and ``source`` are sortable keywords
   for facet counts;
 - ``origin`` and ``fingerprint`` record which file an article came from and what it looked like,
@@ -15,12 +17,15 @@ Changing anything here (or renaming a class in :mod:`search.analysis`) needs ``a
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import CompressedBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.analysis import build_analyzer
 
 #: Text fields a query searches.
 TEXT_FIELDS = ("title", "body")
+#: The stored field holding a text field's analyzed form.
+FORMS_SUFFIX = "_forms"
 
 
 def build_schema() -> Schema:
@@ -39,4 +44,6 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         origin=ID(stored=True),
         fingerprint=STORED(),
+        title_forms=COLUMN(CompressedBytesColumn()),
+        body_forms=COLUMN(CompressedBytesColumn()),
     )

@@ -19,16 +19,13 @@ from datetime import date, datetime, time as dtime
 from pathlib import Path
 
 import numpy as np
-from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, highlight
-
 from search import config, ranking, store
 from search import query as q
-from search.analysis import build_analyzer
 from search.postings import PostingIndex
-from search.schema import TEXT_FIELDS
+from search.schema import FORMS_SUFFIX, TEXT_FIELDS
+from search.snippets import MARK_CLOSE as _MARK_CLOSE, MARK_OPEN as _MARK_OPEN, mark_all, snippet as make_snippet
 
 SORTS = ("relevance", "newest", "oldest")
-_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 
 
 class SearchError(ValueError):
@@ -117,15 +114,6 @@ def render_marked(marked: str, open_tag: str, close_tag: str, escape=html.escape
     return escape(marked).replace(_MARK_OPEN, open_tag).replace(_MARK_CLOSE, close_tag)
 
 
-class _MarkFormatter(Formatter):
-    """Whoosh formatter that marks matched tokens with sentinels (escaping is done later)."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return _MARK_OPEN + text[token.startchar:token.endchar] + _MARK_CLOSE
-
-
 def parse_day(value: str | date | None, name: str) -> date | None:
     """A YYYY-MM-DD date from a flag or URL parameter; None when empty."""
     if value is None or value == "":
@@ -163,9 +151,8 @@ class Searcher:
     def __init__(self, index_root: str | Path | None = None):
         self.root = config.index_dir(index_root)
         self._local = threading.local()
-        self._analyzer = build_analyzer(stem=True)
         self._shared_lock = threading.Lock()
-        self._shared: tuple[Path | None, PostingIndex | None, dict] = (None, None, {})
+        self._shared: tuple[Path | None, PostingIndex | None] = (None, None)
         store.open_current(self.root).close()  # fail now, with the hint, if there is no index
 
     def _searcher(self):
@@ -182,15 +169,26 @@ class Searcher:
             except Exception:
                 pass
         self._local.held = (gen, searcher)
+        self._local.columns = {}
         return searcher
 
-    def _generation_data(self, searcher) -> tuple[PostingIndex, dict]:
-        """The posting arrays and analyzed-text cache of this thread's generation, shared by threads."""
+    def _forms_column(self, searcher, name: str):
+        """This thread's reader of the analyzed-form column of text field `name` (None in an index
+        built without it). Opening one reads its offsets (milliseconds), so it is kept."""
+        columns = self._local.columns
+        if name not in columns:
+            reader = searcher.reader()
+            column = name + FORMS_SUFFIX
+            columns[name] = reader.column_reader(column) if reader.has_column(column) else None
+        return columns[name]
+
+    def _posting_index(self, searcher) -> PostingIndex:
+        """The posting arrays of this thread's generation, shared by threads."""
         gen = self._local.held[0]
         with self._shared_lock:
             if self._shared[0] != gen or self._shared[1] is None:
-                self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS), {})
-            return self._shared[1], self._shared[2]
+                self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS))
+            return self._shared[1]
 
     @_damage_is_missing
     def doc_count(self) -> int:
@@ -255,7 +253,7 @@ class Searcher:
 
         searcher = self._searcher()
         reader = searcher.reader()
-        index, features = self._generation_data(searcher)
+        index = self._posting_index(searcher)
 
         def vocabulary(name: str, term: str) -> bool:
             return reader.doc_frequency(name, term) > 0
@@ -289,7 +287,7 @@ class Searcher:
                 results.facets[name] = sorted(counts.get(name, {}).items(), key=_facet_order(name))
         ranked = self._order(index, docnums, scores, sort, page * limit)
         if sort == "relevance" and words:
-            ranked = self._rerank(searcher, index, features, words, fields, ranked)
+            ranked = self._rerank(searcher, index, words, fields, ranked, self._forms_column)
         terms = q.highlight_terms(parsed, vocabulary) if snippets else frozenset()
         for hit_score, docnum in ranked[(page - 1) * limit: page * limit]:
             stored = searcher.stored_fields(docnum)
@@ -298,7 +296,7 @@ class Searcher:
                 date=stored["date"].isoformat() if stored.get("date") else None,
                 source=stored.get("source", ""), author=stored.get("author", ""),
                 url=stored.get("url", ""), score=round(float(hit_score), 4),
-                marked_snippet=self._snippet(stored.get("body", ""), terms) if snippets else "",
+                marked_snippet=make_snippet(stored.get("body", ""), terms) if snippets else "",
             ))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
@@ -351,32 +349,27 @@ class Searcher:
         return [(float(scores[d]), int(d)) for d in docnums[order][:depth]]
 
     @staticmethod
-    def _rerank(searcher, index: PostingIndex, features: dict, words, fields, ranked):
-        """Second phase: rescore the top candidates with :mod:`search.ranking`."""
+    def _rerank(searcher, index: PostingIndex, words, fields, ranked, forms_column):
+        """Second phase: rescore the top candidates with :mod:`search.ranking`, from their analyzed
+        form (a column of the index; their text, in an index built before that column existed)."""
         stats = ranking.CollectionStats(
             doc_count=index.doc_count, avg_length={f: index.columns.avg_length[f] for f in fields},
             doc_frequency=searcher.reader().doc_frequency)
         head, tail = ranked[:ranking.RERANK_DEPTH], ranked[ranking.RERANK_DEPTH:]
-        rescored = []
+        columns = {name: forms_column(searcher, name) for name in fields}
+        candidates = []
         for _, docnum in head:
-            texts = features.get(docnum)
-            if texts is None or any(f not in texts for f in fields):
-                stored = searcher.stored_fields(docnum)
-                texts = dict(texts or {})
-                texts.update((f, ranking.FieldText.of(stored.get(f, ""))) for f in fields if f not in texts)
-                if len(features) > 50_000:
-                    features.clear()
-                features[docnum] = texts
-            rescored.append((ranking.score(words, {f: texts[f] for f in fields}, stats), docnum))
+            texts = {}
+            for name, column in columns.items():
+                if column is not None:
+                    texts[name] = ranking.FieldText.decode(column[docnum])
+                else:
+                    texts[name] = ranking.FieldText.of(searcher.stored_fields(docnum).get(name, ""))
+            candidates.append(texts)
+        scores = ranking.score_all(words, candidates, stats)
+        rescored = [(float(score), docnum) for score, (_, docnum) in zip(scores, head)]
         rescored.sort(key=lambda pair: -pair[0])
         return rescored + tail
-
-    def _snippet(self, body: str, terms: frozenset[str], chars: int = 240) -> str:
-        marked = highlight(body, terms, self._analyzer, ContextFragmenter(maxchars=chars, surround=70),
-                           _MarkFormatter(), top=2) if terms else ""
-        if not marked:
-            marked = body[:chars].rsplit(" ", 1)[0] + (" …" if len(body) > chars else "")
-        return marked
 
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
@@ -385,13 +378,7 @@ class Searcher:
         if stored is None:
             return None
         terms = q.highlight_terms(q.parse(text)) if text else frozenset()
-
-        def mark(value: str) -> str:
-            if not terms or not value:
-                return value
-            return highlight(value, terms, self._analyzer, WholeFragmenter(charlimit=None),
-                             _MarkFormatter(), top=1) or value
-
+        mark = functools.partial(mark_all, terms=terms)
         return ArticleView(
             id=stored["id"], title=stored.get("title", ""),
             date=stored["date"].isoformat() if stored.get("date") else None,

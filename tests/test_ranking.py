@@ -1,0 +1,88 @@
+"""The second phase's analyzed text: the form stored at index time is the text's analysis."""
+
+import numpy as np
+
+from search.analysis import token_forms
+from search.ranking import FieldText, encode_forms, term_id
+from conftest import seed_paragraphs
+
+
+def test_the_stored_form_holds_each_indexed_token_in_order():
+    for text in seed_paragraphs() + ["", "داعش", "عاد تنظيمُ داعشَ إلى الظهورِ مُجدَّدًا 2020 iPhone"]:
+        field = FieldText.decode(encode_forms(text))
+        forms = token_forms(text)
+        assert field.length == len(forms)
+        assert field.stems.tolist() == [term_id(stem) for _, stem in forms]
+        assert field.norms.tolist() == [term_id(norm) for norm, _ in forms]
+
+
+def test_matching_and_counts_agree_with_a_plain_scan():
+    text = " ".join(seed_paragraphs())
+    forms = token_forms(text)
+    field = FieldText.of(text)
+    stems = [stem for _, stem in forms]
+    for wanted in ({"داعش"}, {"داعش", "سوري", "غير_موجود"}, set(stems[:40]), set()):
+        ids = np.array([term_id(s) for s in wanted], dtype=np.uint32)
+        assert field.matching(ids).tolist() == [i for i, s in enumerate(stems) if s in wanted]
+    for norm, stem in forms[:100]:
+        assert field.exact_count(norm) == sum(1 for n, _ in forms if n == norm)
+        assert field.has_stem(stem)
+    assert not field.has_stem("غير_موجود") and field.exact_count("داعش") > 0
+
+
+def test_term_ids_are_stable_across_processes():
+    # The writer processes and the server compute them apart: no salted hash().
+    import zlib
+    assert term_id("ميليشي") == zlib.crc32("ميليشي".encode("utf-8"))
+
+
+# --- score_all against a plain, one-article-at-a-time reading of the ranking rules -------------
+
+from search import ranking  # noqa: E402
+from search.query import parse, query_words  # noqa: E402
+
+
+def reference_score(words, fields: dict[str, list[tuple[str, str]]], stats) -> float:
+    """The module docstring's rules, term by term, over (normalized form, stem) lists."""
+    total, matched = 0.0, set()
+    title = fields.get("title")
+    for field, tokens in fields.items():
+        if not tokens:
+            continue
+        length, avg = len(tokens), stats.avg_length[field]
+        positions = []
+        for i, word in enumerate(words):
+            in_title = field != "title" and title is not None and any(s == word.stem for _, s in title)
+            weight = ranking.FIELD_WEIGHTS[field] * (ranking.TITLE_WORD_DISCOUNT if in_title else 1.0)
+            stems = [p for p, (_, s) in enumerate(tokens) for t in (word.stem, *word.alternates) if s == t]
+            variants = [p for p, (_, s) in enumerate(tokens) for t in word.variants if s == t]
+            positions.append(sorted(stems + variants))
+            idf = stats.idf(field, word.stem)
+            if not positions[i]:
+                continue
+            matched.add(i)
+            tf = len(stems) + ranking.CLITIC_WEIGHT * len(variants)
+            tf_exact = sum(1 for n, _ in tokens if n == word.exact)
+            total += weight * idf * (ranking._bm25(tf, length, avg) + ranking.EXACT_WEIGHT * ranking._bm25(tf_exact, length, avg))
+            if field == "body" and positions[i][0] < ranking.LEAD_WORDS:
+                total += ranking.LEAD_WEIGHT * idf
+        total += ranking.FIELD_WEIGHTS[field] * ranking.PROXIMITY_WEIGHT * ranking._proximity(words, positions, stats, field)
+        if field == "body":
+            total += ranking.PASSAGE_WEIGHT * ranking._best_passage(words, positions, stats, field)
+    return total * ((1 - ranking.COORDINATION) + ranking.COORDINATION * len(matched) / len(words))
+
+
+def test_score_all_follows_the_ranking_rules_on_the_seed_paragraphs():
+    paragraphs = seed_paragraphs()
+    docs = [{"title": " ".join(p.split()[:8]), "body": p} for p in paragraphs] + [{"title": "", "body": "داعش"}]
+    vocabulary = {stem for d in docs for text in d.values() for _, stem in token_forms(text)}
+    stats = ranking.CollectionStats(doc_count=1000, avg_length={"title": 8.0, "body": 120.0},
+                                    doc_frequency=lambda field, term: 1 + len(term) * 7 % 200)
+    for query in ("داعش", "ميليشيات إيرانية في سوريا", "الجيش السوري والروس", "تنظيم الدولة يعود للظهور مجددا",
+                  "كورونا OR الوباء", "بطاطس"):
+        words = query_words(parse(query), lambda field, term: term in vocabulary)
+        for fields in (("title", "body"), ("body",)):
+            analyzed = [{f: FieldText.of(d[f]) for f in fields} for d in docs]
+            got = ranking.score_all(words, analyzed, stats)
+            want = [reference_score(words, {f: token_forms(d[f]) for f in fields}, stats) for d in docs]
+            assert np.allclose(got, want), (query, fields)
