@@ -25,6 +25,7 @@ from search.arabic import normalize
 from search.articles import Article, Problem
 from search.parallel import ParallelWriter
 from search.readers import list_files, read_listed, read_paths
+from search.roots import RootCollector, RootMap
 from search.ranking import encode_forms
 from search.schema import FORMS_SUFFIX, TEXT_FIELDS, build_schema
 
@@ -54,16 +55,21 @@ class ReindexSummary:
         return self.indexed / self.seconds if self.seconds > 0 else 0.0
 
 
-def body_fingerprint(body: str) -> str:
+def normalized_words(text: str) -> list[str]:
+    """The words of `text`, normalized: the whole text normalized at once, then tokenized (three
+    times faster than the analyzer's per-word pass; the reindex's parent process, which must see
+    every body to drop duplicates, does this for every article)."""
+    return TOKEN_PATTERN.findall(normalize(text))
+
+
+def body_fingerprint(body: str, words: list[str] | None = None) -> str:
     """A hash of the normalized body's words: the same article re-published with other spacing,
-    punctuation or diacritics has the same fingerprint. (Normalizing the whole body once is
-    three times faster than the analyzer's per-word pass; the reindex's parent process, which
-    must see every body to drop duplicates, does this for every article.)"""
-    text = " ".join(TOKEN_PATTERN.findall(normalize(body)))
+    punctuation or diacritics has the same fingerprint."""
+    text = " ".join(normalized_words(body) if words is None else words)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def to_document(article: Article) -> dict:
+def to_document(article: Article, words: list[str] | None = None) -> dict:
     """The Whoosh document for an article (field names from :mod:`search.schema`)."""
     doc = {
         "id": article.id,
@@ -73,7 +79,7 @@ def to_document(article: Article) -> dict:
         "source": article.source,
         "url": article.url,
         "origin": article.origin,
-        "fingerprint": body_fingerprint(article.body),
+        "fingerprint": body_fingerprint(article.body, words),
     }
     if article.date is not None:
         doc["date"] = article.date
@@ -121,21 +127,24 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
         build_dir = store.new_build_dir(root)
         try:
             if previous is None:
+                roots = RootCollector()
                 ix = whoosh_index.create_in(str(build_dir), build_schema())
                 procs = procs or default_procs()
                 writer = ParallelWriter(ix, procs, limitmb=limitmb, prepare=add_forms) if procs > 1 \
                     else _Preparing(ix.writer(limitmb=limitmb), add_forms)
                 records, seen = read_paths(paths), None
             else:
+                roots = RootCollector(RootMap.load(live))
                 writer, records, seen = _incremental(live, build_dir, files, manifest, previous, summary)
             try:
-                _add_all(writer, records, summary, progress, seen)
+                _add_all(writer, records, summary, progress, seen, roots)
                 writer.commit()
             except BaseException:
                 if not getattr(writer, "is_closed", False):
                     writer.cancel()
                 raise
             _check_count(build_dir, summary)
+            roots.save(build_dir)
             _write_manifest(build_dir, manifest)
             store.publish(root, build_dir)
         except BaseException:
@@ -227,7 +236,8 @@ class _Preparing:
         return getattr(self.writer, name)
 
 
-def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None) -> None:
+def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None,
+             roots: RootCollector | None = None) -> None:
     seen_urls, seen_bodies = seen if seen is not None else (set(), set())
     last_report = 0.0
     for record in records:
@@ -237,7 +247,8 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
         if not record.body.strip():
             summary.problems.append(Problem(record.origin, record.id, "empty body"))
             continue
-        doc = to_document(record)
+        words = normalized_words(record.body)
+        doc = to_document(record, words)
         url = record.url.strip()
         if (url and url in seen_urls) or doc["fingerprint"] in seen_bodies:
             summary.duplicates += 1
@@ -245,6 +256,9 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
         if url:
             seen_urls.add(url)
         seen_bodies.add(doc["fingerprint"])
+        if roots is not None:
+            roots.add(words)
+            roots.add(normalized_words(record.title))
         writer.add_document(**doc)
         summary.indexed += 1
         if progress is not None:

@@ -118,30 +118,14 @@ def _words(chunk: str) -> list[str]:
 
 def constraint(clauses: list[Clause], fields: tuple[str, ...], require_all: bool) -> wq.Query | None:
     """A Whoosh query matching the articles that satisfy `clauses` (phrases by position):
-    all of them (required clauses) or any of them (exclusions). Scoring is done elsewhere."""
+    all of them (required clauses) or any of them (exclusions), for indexes built with positions
+    and without the analyzed-form columns (:mod:`search.matching` does the job on current ones)."""
     queries = [_clause_query(c, fields) for c in clauses]
     if not queries:
         return None
     if len(queries) == 1:
         return queries[0]
     return wq.And(queries) if require_all else wq.Or(queries)
-
-
-def relaxed(parsed: ParsedQuery) -> ParsedQuery | None:
-    """The same query with phrases and required words made plain words (for a second try when
-    the strict one finds nothing); None when there is nothing to relax."""
-    if not any(c.phrase or c.required for c in parsed.positive):
-        return None
-    clauses = []
-    for clause in parsed.clauses:
-        if clause.excluded:
-            clauses.append(clause)
-            continue
-        words = [Clause([w]) for w in clause.words]
-        if words and clause.alternatives:
-            words[0].alternatives = [Clause([w]) for a in clause.alternatives for w in a.words]
-        clauses.extend(words)
-    return ParsedQuery(parsed.text, clauses)
 
 
 def query_words(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") -> list[ranking.QueryWord]:

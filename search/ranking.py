@@ -21,12 +21,12 @@ Every weight is a module constant so the evaluation's ablation can switch each o
 from __future__ import annotations
 
 import math
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from search.analysis import token_forms
+from search.analysis import term_id, token_forms
+from search.roots import broad_stem
 
 #: How many first-phase candidates are rescored.
 RERANK_DEPTH = 50
@@ -50,6 +50,9 @@ TITLE_WORD_DISCOUNT = 0.25
 #: Bonus for query words in the first LEAD_WORDS words of the body.
 LEAD_WEIGHT = 1.0
 LEAD_WORDS = 50
+#: Weight of a match on the word's root-like stem (:mod:`search.roots`: Tashaphyne's default,
+#: aggressive light stem), which joins forms the light stemmer keeps apart (تأسست / تأسيس).
+ROOT_WEIGHT = 0.5
 #: BM25 parameters. The first phase keeps Lucene's defaults (its recall at 100 is what the second
 #: phase can work with); the second normalizes by length more (b 0.9): among candidates that all
 #: match, a long article that repeats the words is less often the one sought than a short one.
@@ -66,6 +69,10 @@ class QueryWord:
     stem: str
     variants: frozenset[str] = frozenset()  # ب/ل/ك/ف forms found in the vocabulary
     alternates: frozenset[str] = frozenset()  # the other reading of a leading ال (full weight)
+
+    @property
+    def root(self) -> str:
+        return broad_stem(self.exact)
 
 
 @dataclass
@@ -94,21 +101,6 @@ def _bm25(tf: float, length: int, avg: float) -> float:
     if tf <= 0:
         return 0.0
     return tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / max(avg, 1.0)))
-
-
-def term_id(term: str) -> int:
-    """A stable 32-bit id of a stem or normalized form (CRC-32 of its UTF-8). Two forms of one
-    article sharing an id by chance would only blur that article's second-phase score a little."""
-    found = _IDS.get(term)
-    if found is None:
-        found = zlib.crc32(term.encode("utf-8"))
-        if len(_IDS) < _IDS_LIMIT:
-            _IDS[term] = found
-    return found
-
-
-_IDS: dict[str, int] = {}
-_IDS_LIMIT = 2_000_000
 
 
 class FieldText:
@@ -150,17 +142,35 @@ class FieldText:
 
 def encode_forms(text: str) -> bytes:
     """The analyzed form of `text` to store beside it (see :class:`FieldText`)."""
-    ids = [(term_id(stem), term_id(norm)) for norm, stem in token_forms(text)]
+    forms = token_forms(text)
+    ids = list(map(_PAIR_IDS.get, forms))
+    if None in ids:
+        for i, pair in enumerate(ids):
+            if pair is None:
+                ids[i] = _pair_ids(forms[i])
     return np.array(ids, dtype=np.uint32).reshape(-1, 2).T.copy().tobytes()
 
 
-def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: CollectionStats) -> np.ndarray:
+_PAIR_IDS: dict[tuple[str, str], tuple[int, int]] = {}
+
+
+def _pair_ids(pair: tuple[str, str]) -> tuple[int, int]:
+    """(stem id, form id) of a (normalized form, stem) pair. Memoized."""
+    ids = (term_id(pair[1]), term_id(pair[0]))
+    if len(_PAIR_IDS) < 2_000_000:
+        _PAIR_IDS[pair] = ids
+    return ids
+
+
+def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: CollectionStats,
+              roots=None) -> np.ndarray:
     """The second-phase score of each candidate article (see the module docstring), computed for
     all of them at once: term frequencies, exact forms, the lead and BM25 are array
     operations over the candidates' concatenated tokens; only proximity and the best passage look
     at each article's matches in Python, and only for articles with two query words or more.
 
     :param docs: each candidate's searched fields (``title``, ``body``), analyzed.
+    :param roots: a :class:`search.roots.RootMap` (None: no root-like stem matches).
     """
     n_docs, n_words = len(docs), len(words)
     total = np.zeros(n_docs)
@@ -197,6 +207,11 @@ def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: C
             gain += np.where(first.reshape(n_docs, n_words) < LEAD_WORDS, LEAD_WEIGHT * idf, 0.0)
         total += np.where(found, gain, 0.0).sum(axis=1)
         matched |= found
+        if ROOT_WEIGHT and roots is not None:
+            tf_root = np.stack([text.per_doc(np.isin(text.norms, roots.forms_of(w.root))) for w in words], axis=1)
+            by_root = ~found & (tf_root > 0)
+            total += np.where(by_root, weight * ROOT_WEIGHT * idf * _bm25_array(tf_root, length, avg), 0.0).sum(axis=1)
+            matched |= by_root
         if PROXIMITY_WEIGHT or (PASSAGE_WEIGHT and field == "body"):
             several = np.flatnonzero(found.sum(axis=1) >= 2)
             bounds = np.searchsorted(doc, np.stack([several, several + 1]))

@@ -19,9 +19,10 @@ from datetime import date, datetime, time as dtime
 from pathlib import Path
 
 import numpy as np
-from search import config, ranking, store
+from search import config, matching, ranking, store
 from search import query as q
 from search.postings import PostingIndex
+from search.roots import RootMap
 from search.schema import FORMS_SUFFIX, TEXT_FIELDS
 from search.snippets import MARK_CLOSE as _MARK_CLOSE, MARK_OPEN as _MARK_OPEN, mark_all, snippet as make_snippet
 
@@ -152,7 +153,7 @@ class Searcher:
         self.root = config.index_dir(index_root)
         self._local = threading.local()
         self._shared_lock = threading.Lock()
-        self._shared: tuple[Path | None, PostingIndex | None] = (None, None)
+        self._shared: tuple[Path | None, PostingIndex | None, RootMap | None] = (None, None, None)
         store.open_current(self.root).close()  # fail now, with the hint, if there is no index
 
     def _searcher(self):
@@ -182,13 +183,13 @@ class Searcher:
             columns[name] = reader.column_reader(column) if reader.has_column(column) else None
         return columns[name]
 
-    def _posting_index(self, searcher) -> PostingIndex:
-        """The posting arrays of this thread's generation, shared by threads."""
+    def _generation_data(self, searcher) -> tuple[PostingIndex, RootMap | None]:
+        """The posting arrays and root map of this thread's generation, shared by threads."""
         gen = self._local.held[0]
         with self._shared_lock:
             if self._shared[0] != gen or self._shared[1] is None:
-                self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS))
-            return self._shared[1]
+                self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS), RootMap.load(gen))
+            return self._shared[1], self._shared[2]
 
     @_damage_is_missing
     def doc_count(self) -> int:
@@ -253,7 +254,7 @@ class Searcher:
 
         searcher = self._searcher()
         reader = searcher.reader()
-        index = self._posting_index(searcher)
+        index, roots = self._generation_data(searcher)
 
         def vocabulary(name: str, term: str) -> bool:
             return reader.doc_frequency(name, term) > 0
@@ -265,14 +266,10 @@ class Searcher:
                                        datetime.combine(end, dtime.max) if end else None)
         if source:
             allowed &= self._facet_mask(index, "source", source)
-        excluded = q.constraint(parsed.excluded, fields, require_all=False)
-        if excluded is not None:
-            allowed[list(searcher.docs_for_query(excluded))] = False
-        matched &= allowed
+        matched &= allowed & ~self._constraint(searcher, index, parsed.excluded, fields, require_all=False)
         required_clauses = [c for c in parsed.positive if c.required or c.phrase]
         if required_clauses:
-            required = np.zeros_like(matched)
-            required[list(searcher.docs_for_query(q.constraint(required_clauses, fields, require_all=True)))] = True
+            required = self._constraint(searcher, index, required_clauses, fields, require_all=True)
             if (matched & required).any():
                 matched &= required
             elif matched.any():
@@ -287,7 +284,7 @@ class Searcher:
                 results.facets[name] = sorted(counts.get(name, {}).items(), key=_facet_order(name))
         ranked = self._order(index, docnums, scores, sort, page * limit)
         if sort == "relevance" and words:
-            ranked = self._rerank(searcher, index, words, fields, ranked, self._forms_column)
+            ranked = self._rerank(searcher, index, words, fields, ranked, self._forms_column, roots)
         terms = q.highlight_terms(parsed, vocabulary) if snippets else frozenset()
         for hit_score, docnum in ranked[(page - 1) * limit: page * limit]:
             stored = searcher.stored_fields(docnum)
@@ -325,6 +322,18 @@ class Searcher:
                 matched[ids] = True
         return scores, matched, words
 
+    def _constraint(self, searcher, index: PostingIndex, clauses, fields, require_all: bool) -> np.ndarray:
+        """The articles satisfying all (or any) of `clauses`, as a mask; none when no clauses."""
+        if not clauses:
+            return np.zeros(index.doc_count_all, dtype=bool)
+        if all(self._forms_column(searcher, name) is not None for name in fields):
+            return matching.constraint_mask(clauses, fields, index, searcher.reader(),
+                                            lambda name: self._forms_column(searcher, name), require_all)
+        # An index built before the analyzed forms were stored has positions: Whoosh's own matchers.
+        mask = np.zeros(index.doc_count_all, dtype=bool)
+        mask[list(searcher.docs_for_query(q.constraint(clauses, fields, require_all)))] = True
+        return mask
+
     @staticmethod
     def _facet_mask(index: PostingIndex, name: str, value: str) -> np.ndarray:
         codes, values = index.columns.facets[name]
@@ -349,7 +358,7 @@ class Searcher:
         return [(float(scores[d]), int(d)) for d in docnums[order][:depth]]
 
     @staticmethod
-    def _rerank(searcher, index: PostingIndex, words, fields, ranked, forms_column):
+    def _rerank(searcher, index: PostingIndex, words, fields, ranked, forms_column, roots):
         """Second phase: rescore the top candidates with :mod:`search.ranking`, from their analyzed
         form (a column of the index; their text, in an index built before that column existed)."""
         stats = ranking.CollectionStats(
@@ -366,7 +375,7 @@ class Searcher:
                 else:
                     texts[name] = ranking.FieldText.of(searcher.stored_fields(docnum).get(name, ""))
             candidates.append(texts)
-        scores = ranking.score_all(words, candidates, stats)
+        scores = ranking.score_all(words, candidates, stats, roots)
         rescored = [(float(score), docnum) for score, (_, docnum) in zip(scores, head)]
         rescored.sort(key=lambda pair: -pair[0])
         return rescored + tail

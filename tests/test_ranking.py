@@ -3,7 +3,9 @@
 import numpy as np
 
 from search.analysis import token_forms
-from search.ranking import FieldText, encode_forms, term_id
+from search.analysis import term_id
+from search.ranking import FieldText, encode_forms
+from search.roots import RootCollector, RootMap, broad_stem
 from conftest import seed_paragraphs
 
 
@@ -59,6 +61,10 @@ def reference_score(words, fields: dict[str, list[tuple[str, str]]], stats) -> f
             positions.append(sorted(stems + variants))
             idf = stats.idf(field, word.stem)
             if not positions[i]:
+                tf_root = sum(1 for n, _ in tokens if broad_stem(n) == word.root)
+                if tf_root:
+                    total += weight * ranking.ROOT_WEIGHT * idf * ranking._bm25(tf_root, length, avg)
+                    matched.add(i)
                 continue
             matched.add(i)
             tf = len(stems) + ranking.CLITIC_WEIGHT * len(variants)
@@ -72,17 +78,28 @@ def reference_score(words, fields: dict[str, list[tuple[str, str]]], stats) -> f
     return total * ((1 - ranking.COORDINATION) + ranking.COORDINATION * len(matched) / len(words))
 
 
-def test_score_all_follows_the_ranking_rules_on_the_seed_paragraphs():
+def test_score_all_follows_the_ranking_rules_on_the_seed_paragraphs(tmp_path):
     paragraphs = seed_paragraphs()
-    docs = [{"title": " ".join(p.split()[:8]), "body": p} for p in paragraphs] + [{"title": "", "body": "داعش"}]
+    docs = [{"title": " ".join(p.split()[:8]), "body": p} for p in paragraphs] + [{"title": "", "body": "داعش"},
+                                                                                 {"title": "", "body": "يهاجم المسلحون القرية"}]
+    collector = RootCollector()
+    for d in docs:
+        for text in d.values():
+            collector.add(norm for norm, _ in token_forms(text))
+    collector.save(tmp_path)
+    roots = RootMap.load(tmp_path)
     vocabulary = {stem for d in docs for text in d.values() for _, stem in token_forms(text)}
     stats = ranking.CollectionStats(doc_count=1000, avg_length={"title": 8.0, "body": 120.0},
                                     doc_frequency=lambda field, term: 1 + len(term) * 7 % 200)
     for query in ("داعش", "ميليشيات إيرانية في سوريا", "الجيش السوري والروس", "تنظيم الدولة يعود للظهور مجددا",
-                  "كورونا OR الوباء", "بطاطس"):
+                  "كورونا OR الوباء", "بطاطس", "هاجم المسلحون", "هجوم الميليشيات"):
         words = query_words(parse(query), lambda field, term: term in vocabulary)
         for fields in (("title", "body"), ("body",)):
             analyzed = [{f: FieldText.of(d[f]) for f in fields} for d in docs]
-            got = ranking.score_all(words, analyzed, stats)
+            got = ranking.score_all(words, analyzed, stats, roots)
             want = [reference_score(words, {f: token_forms(d[f]) for f in fields}, stats) for d in docs]
             assert np.allclose(got, want), (query, fields)
+    attacked = query_words(parse("هاجم"), lambda field, term: term in vocabulary)
+    article = [{"body": FieldText.of("يهاجم المسلحون القرية")}]  # stem يهاجم, broad stem هاجم
+    assert ranking.score_all(attacked, article, stats, roots)[0] > 0
+    assert ranking.score_all(attacked, article, stats, None)[0] == 0

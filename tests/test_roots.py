@@ -1,0 +1,30 @@
+"""Root-like stems: the fast path gives Tashaphyne's own light stem; the map survives a reindex."""
+
+from tashaphyne.stemming import ArabicLightStemmer
+
+from search.analysis import term_id, token_forms
+from search.roots import RootCollector, RootMap, broad_stem
+from conftest import seed_paragraphs
+
+
+def test_broad_stem_is_tashaphynes_light_stem():
+    stemmer = ArabicLightStemmer()
+    norms = {norm for text in seed_paragraphs() for norm, _ in token_forms(text)} | {"يهاجم", "والمسلحون", "ا"}
+    assert len(norms) > 200
+    for norm in norms:
+        assert broad_stem(norm) == (stemmer.light_stem(norm) or norm), norm
+
+
+def test_the_map_gives_the_forms_sharing_a_broad_stem(tmp_path):
+    collector = RootCollector()
+    collector.add(["يهاجم", "هاجم", "هاجمت", "في", "2020", "يهاجم"])
+    collector.save(tmp_path)
+    roots = RootMap.load(tmp_path)
+    found = set(roots.forms_of(broad_stem("هاجم")).tolist())
+    assert {term_id("يهاجم"), term_id("هاجم")} <= found
+    assert term_id("في") not in found and not len(roots.forms_of("2020"))  # stopwords, digits: left out
+    more = RootCollector(roots)  # an incremental reindex keeps the old forms
+    more.add(["سيهاجمون"])
+    more.save(tmp_path)
+    assert term_id("يهاجم") in set(RootMap.load(tmp_path).forms_of(broad_stem("هاجم")).tolist())
+    assert RootMap.load(tmp_path / "none") is None
