@@ -208,7 +208,9 @@ def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: C
         total += np.where(found, gain, 0.0).sum(axis=1)
         matched |= found
         if ROOT_WEIGHT and roots is not None:
-            tf_root = np.stack([text.per_doc(np.isin(text.norms, roots.forms_of(w.root))) for w in words], axis=1)
+            tf_root = np.zeros((n_docs, n_words), dtype=np.int64)
+            for i in np.flatnonzero(~found.all(axis=0)).tolist():  # only words some candidate lacks
+                tf_root[:, i] = text.per_doc(np.isin(text.norms, roots.forms_of(words[i].root)))
             by_root = ~found & (tf_root > 0)
             total += np.where(by_root, weight * ROOT_WEIGHT * idf * _bm25_array(tf_root, length, avg), 0.0).sum(axis=1)
             matched |= by_root
