@@ -67,16 +67,17 @@ def _work(ix, jobs, results, writer_args: dict, prepare) -> None:
 class ParallelWriter:
     """``add_document``/``commit``/``cancel`` over `procs` writer processes (see the module)."""
 
-    def __init__(self, ix, procs: int, limitmb: int = 256, prepare=None):
+    def __init__(self, ix, procs: int, limitmb: int = 256, prepare=None, options: dict | None = None):
         """:param prepare: run on each document in the writer process before it is added
-            (work taken off the parent, which reads and de-duplicates for all of them)."""
+            (work taken off the parent, which reads and de-duplicates for all of them).
+        :param options: more keyword arguments of each worker's ``SegmentWriter``."""
         self.ix = ix
         self.procs = procs
         context = multiprocessing.get_context("fork")
         self.jobs = context.Queue(procs * QUEUE_DEPTH)
         self.results = context.Queue()
         self.main = ix.writer()  # holds Whoosh's index lock and writes the table of contents
-        writer_args = {"limitmb": max(32, limitmb // procs)}
+        writer_args = {"limitmb": max(32, limitmb // procs), **(options or {})}
         self.tasks = [context.Process(target=_work, args=(ix, self.jobs, self.results, writer_args, prepare),
                                       name=f"arshif-writer-{n}", daemon=True) for n in range(procs)]
         for task in self.tasks:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -60,6 +61,7 @@ def open_current(root: Path):
     if gen is None:
         raise IndexMissing(f"No index at {root}. Build one with: arshif reindex [PATH ...] --index {root}")
     try:
+        _verify_files(gen)
         ix = whoosh_index.open_dir(str(gen))
         ix.reader().close()  # opens every segment's files: a damaged one fails here, not mid-search
         return ix
@@ -144,8 +146,44 @@ def new_build_dir(root: Path) -> Path:
     return path
 
 
+#: The size of every file of a generation, written as it is published and checked when it is
+#: opened: a file deleted, cut short or grown shows at once, not in the middle of a search.
+FILE_LIST = "arshif-files.json"
+#: The first bytes of Whoosh's postings and term files (a zeroed or overwritten one fails).
+_MAGIC = {".pst": b"W3Bl", ".trm": b"HSH3"}
+
+
+def _write_file_list(build_dir: Path) -> None:
+    sizes = {p.name: p.stat().st_size for p in build_dir.iterdir()
+             if p.is_file() and not p.name.endswith("WRITELOCK") and p.name != FILE_LIST}
+    (build_dir / FILE_LIST).write_text(json.dumps(sizes, sort_keys=True), encoding="utf-8")
+
+
+def _verify_files(gen: Path) -> None:
+    """Raise ValueError if a file of `gen` is missing, has another size, or lost its header
+    (generations published before the file list are not checked)."""
+    try:
+        sizes = json.loads((gen / FILE_LIST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    for name, size in sizes.items():
+        path = gen / name
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            raise ValueError(f"{name} is missing") from None
+        if actual != size:
+            raise ValueError(f"{name} has {actual} bytes, not {size}")
+        magic = _MAGIC.get(path.suffix)
+        if magic is not None:
+            with open(path, "rb") as handle:
+                if handle.read(len(magic)) != magic:
+                    raise ValueError(f"{name} is overwritten")
+
+
 def publish(root: Path, build_dir: Path) -> Path:
     """Make `build_dir` the live generation, atomically; drop generations older than the previous."""
+    _write_file_list(build_dir)
     previous = current_generation(root)
     gen = root / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
     os.rename(build_dir, gen)

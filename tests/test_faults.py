@@ -214,7 +214,8 @@ def test_a_real_full_disk_leaves_the_old_index_and_gives_the_space_back(tmp_path
 # --- a missing or damaged index --------------------------------------------------------------
 
 def _segment(gen: Path) -> Path:
-    return next(p for p in gen.iterdir() if p.suffix == ".seg")
+    """A segment's postings file (segments are plain files, not one compound file)."""
+    return next(p for p in sorted(gen.iterdir()) if p.suffix in (".pst", ".seg"))
 
 
 def _toc(gen: Path) -> Path:
