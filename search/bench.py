@@ -376,6 +376,23 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def tree_rss_kb(pid: int) -> int | None:
+    """Summed VmRSS of `pid` and its descendants (a server's worker processes), in KiB."""
+    own = vmrss_kb(pid)
+    if own is None:
+        return None
+    kids = _children_map() if os.path.isdir("/proc") else {}
+    todo, total, seen = list(kids.get(pid, ())), own, {pid}
+    while todo:
+        child = todo.pop()
+        if child in seen:
+            continue
+        seen.add(child)
+        total += vmrss_kb(child) or 0
+        todo.extend(kids.get(child, ()))
+    return total
+
+
 def vmrss_kb(pid: int) -> int | None:
     """VmRSS from /proc/<pid>/status, in KiB."""
     try:
@@ -756,11 +773,11 @@ class Bench:
         try:
             rss: list[tuple[float, int | None]] = []
             wait_ready(port, server)
-            rss_idle = vmrss_kb(server.pid)
+            rss_idle = tree_rss_kb(server.pid)
             t0 = time.perf_counter()
             status, _ = http_get(port, "/api/search?q=" + urllib.parse.quote(self.news[0][1]))
             warm_ms = (time.perf_counter() - t0) * 1000
-            rss_warm = vmrss_kb(server.pid)
+            rss_warm = tree_rss_kb(server.pid)
             log(f"web: first search {warm_ms:.0f} ms (HTTP {status}); load: {clients} clients for {seconds:g} s ...")
             records, rss = load(port, [t for _, t in self.news], clients, seconds, server.pid)
         finally:
@@ -1054,7 +1071,7 @@ def load(port: int, queries: list[str], clients: int, seconds: float, server_pid
     start = time.perf_counter()
     deadline = start + seconds
     results: list[list[tuple[float, float, int, str]]] = [[] for _ in range(clients)]
-    rss: list[tuple[float, int | None]] = [(0.0, vmrss_kb(server_pid))]
+    rss: list[tuple[float, int | None]] = [(0.0, tree_rss_kb(server_pid))]
     stop = threading.Event()
 
     def client(n: int) -> None:
@@ -1085,7 +1102,7 @@ def load(port: int, queries: list[str], clients: int, seconds: float, server_pid
 
     def monitor() -> None:
         while not stop.wait(1.0):
-            rss.append((time.perf_counter() - start, vmrss_kb(server_pid)))
+            rss.append((time.perf_counter() - start, tree_rss_kb(server_pid)))
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     mon = threading.Thread(target=monitor, daemon=True)
@@ -1096,7 +1113,7 @@ def load(port: int, queries: list[str], clients: int, seconds: float, server_pid
         t.join()
     stop.set()
     mon.join()
-    rss.append((time.perf_counter() - start, vmrss_kb(server_pid)))
+    rss.append((time.perf_counter() - start, tree_rss_kb(server_pid)))
     return [r for rs in results for r in rs], rss
 
 

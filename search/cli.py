@@ -185,21 +185,29 @@ def analyze(text):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host, port, index, threads):
-    """Serve the search page with the waitress WSGI server.
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option("--workers", default=None, type=click.IntRange(1, 16),
+              help="Worker processes (default: one per core, at most four).")
+def serve(host, port, index, threads, workers):
+    """Serve the search page with the waitress WSGI server, one process per core.
 
     Example: arshif serve --port 8080
     """
-    import waitress
-
     from web import create_app
+    from web import server
 
-    app = create_app({"INDEX_DIR": str(config.index_dir(index))})
-    click.echo(f"Arshif on http://{host}:{port}/ (index: {config.index_dir(index)}); Ctrl-C stops it.")
+    settings = {"INDEX_DIR": str(config.index_dir(index))}
+    app = create_app(settings)  # settings errors show here, before any process is started
+    try:
+        sock = server.listen(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    workers = workers or server.default_workers()
+    click.echo(f"Arshif on http://{host}:{port}/ (index: {config.index_dir(index)}; {workers} worker "
+               f"process{'es' if workers > 1 else ''}); Ctrl-C stops it.")
     # waitress refuses an oversized body (413) before buffering it; the app sets the limit.
-    waitress.serve(app, host=host, port=port, threads=threads, ident="", clear_untrusted_proxy_headers=True,
-                   max_request_body_size=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024)
+    server.serve(lambda: create_app(settings), sock, workers, threads,
+                 body_limit=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024)
 
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}

@@ -188,6 +188,8 @@ class Searcher:
         gen = self._local.held[0]
         with self._shared_lock:
             if self._shared[0] != gen or self._shared[1] is None:
+                if self._shared[0] is not None and self._shared[0] != gen:
+                    store.MappedStorage.forget(self._shared[0])  # threads still on it keep their maps
                 self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS), RootMap.load(gen))
             return self._shared[1], self._shared[2]
 

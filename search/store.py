@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import mmap
 import os
 import shutil
 import time
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 
 CURRENT = "current"
 LOCK = ".lock"
@@ -52,6 +55,67 @@ def current_generation(root: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
+class MappedStorage(FileStorage):
+    """Whoosh's file storage, reading each file through one memory map per process.
+
+    Whoosh reads a compound segment by copying each of its parts into memory for every searcher
+    (300 MB at the first query, 65 MB per server thread on SaudiNewsNet), and a plain file with a
+    seek and a read system call for every column value and posting block. Here each file is
+    mapped once per process and every searcher (one per thread) reads it through its own
+    position (:class:`_MapReader`): a read is a slice of the operating system's page cache."""
+
+    _maps: dict[str, mmap.mmap] = {}
+
+    def open_file(self, name, **kwargs):
+        path = self._fpath(name)
+        data = self._maps.get(path)
+        if data is None:
+            with open(path, "rb") as handle:
+                try:
+                    data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                except ValueError:  # an empty file cannot be mapped
+                    return super().open_file(name, **kwargs)
+            self._maps[path] = data
+        return StructFile(_MapReader(data), name=name, **kwargs)
+
+    @classmethod
+    def forget(cls, directory: Path) -> None:
+        """Drop the maps of the files in `directory` (a generation no longer live)."""
+        prefix = str(directory) + os.sep
+        for path in [p for p in cls._maps if p.startswith(prefix)]:
+            cls._maps.pop(path, None)
+
+
+class _MapReader:
+    """A read-only file over a shared memory map, with a position of its own."""
+
+    def __init__(self, data: mmap.mmap):
+        self._data, self._pos = data, 0
+
+    def read(self, size: int = -1) -> bytes:
+        start = self._pos
+        end = len(self._data) if size is None or size < 0 else min(start + size, len(self._data))
+        self._pos = max(start, end)
+        return self._data[start:end]
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._pos = pos if whence == 0 else (self._pos + pos if whence == 1 else len(self._data) + pos)
+        return self._pos
+
+    def readline(self, size: int = -1) -> bytes:
+        end = self._data.find(b"\n", self._pos)
+        end = len(self._data) if end < 0 else end + 1
+        if size is not None and size >= 0:
+            end = min(end, self._pos + size)
+        return self.read(end - self._pos)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        pass  # the map is shared; MappedStorage.forget drops it
+
+
 def open_current(root: Path):
     """Open the live Whoosh index.
 
@@ -62,7 +126,7 @@ def open_current(root: Path):
         raise IndexMissing(f"No index at {root}. Build one with: arshif reindex [PATH ...] --index {root}")
     try:
         _verify_files(gen)
-        ix = whoosh_index.open_dir(str(gen))
+        ix = MappedStorage(str(gen), readonly=True).open_index()
         ix.reader().close()  # opens every segment's files: a damaged one fails here, not mid-search
         return ix
     except Exception as exc:  # whoosh raises several kinds for a damaged index

@@ -317,3 +317,49 @@ def test_the_server_keeps_answering_while_reindexes_swap_under_load(tmp_path):
     assert len(result.swaps) == 2
     assert result.served > 100
     assert set(result.statuses) <= {200, 400}
+
+
+# --- the server's worker processes ------------------------------------------------------------
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2:].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def _wait_for(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+def test_the_server_replaces_a_dead_worker_and_stops_them_all(index_a):
+    import urllib.request
+
+    root, _ = index_a
+    with rel.server(root, workers=2) as (port, proc):
+        first = _wait_for(lambda: len(_children(proc.pid)) == 2 and _children(proc.pid))
+        assert len(first) == 2
+        url = f"http://127.0.0.1:{port}/api/search?q=%D8%AF%D8%A7%D8%B9%D8%B4"
+        assert urllib.request.urlopen(url, timeout=30).status == 200
+        victim = sorted(first)[0]
+        os.kill(victim, signal.SIGKILL)  # the OOM killer takes a worker
+        replaced = _wait_for(lambda: (kids := _children(proc.pid)) and victim not in kids and len(kids) == 2 and kids)
+        assert replaced and victim not in replaced
+        for _ in range(6):  # every connection is answered, whichever worker takes it
+            assert urllib.request.urlopen(url, timeout=30).status == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) is not None
+        assert _wait_for(lambda: not rel.group_members(proc.pid), 10)
