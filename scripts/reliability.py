@@ -199,15 +199,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of process `pid` in kB (0 when it is gone)."""
+def rss_kb(pid: int, children: bool = True) -> int:
+    """Resident memory of process `pid` in kB, with its child processes' (the server's workers)
+    unless `children` is False; 0 when it is gone."""
+    total = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+                total = int(line.split()[1])
     except OSError:
-        pass
-    return 0
+        return 0
+    if children:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat[stat.rfind(")") + 2:].split()[1]) == pid:
+                    total += rss_kb(int(entry.name))
+    return total
 
 
 @contextmanager
