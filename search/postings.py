@@ -23,6 +23,8 @@ import numpy as np
 
 #: Most postings (document numbers) kept in the term cache, over all cached terms.
 CACHE_POSTINGS = 20_000_000
+#: Most document frequencies remembered (they are cleared, not evicted one by one, beyond it).
+FREQUENCIES_CACHED = 500_000
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -48,6 +50,7 @@ class PostingIndex:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
+        self._frequencies: dict[tuple[str, str], int] = {}
         self.columns = self._load_columns(reader, text_fields)
 
     # --- per-document columns -------------------------------------------------------------
@@ -124,7 +127,17 @@ class PostingIndex:
         return result
 
     def doc_frequency(self, reader, field: str, term: str) -> int:
-        return len(self.postings(reader, field, term)[0])
+        """In how many documents `term` occurs in `field` (deleted ones included, as Whoosh
+        counts). Memoized per generation: a question looks up dozens of forms, each a seek in
+        every segment's term table."""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = reader.doc_frequency(field, term)
+            if len(self._frequencies) >= FREQUENCIES_CACHED:
+                self._frequencies.clear()
+            self._frequencies[key] = found
+        return found
 
     # --- scoring --------------------------------------------------------------------------
 

@@ -43,8 +43,16 @@ def broad_stem(norm: str) -> str:
         stemmer = _local.stemmer = ArabicLightStemmer()
     if not norm:
         return norm
-    stemmer.segment(norm)
-    return stemmer.get_stem() or norm
+    found = _BROAD.get(norm)
+    if found is None:
+        stemmer.segment(norm)
+        found = stemmer.get_stem() or norm
+        if len(_BROAD) < 500_000:
+            _BROAD[norm] = found
+    return found
+
+
+_BROAD: dict[str, str] = {}
 
 
 class RootCollector:

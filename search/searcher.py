@@ -259,7 +259,7 @@ class Searcher:
         index, roots = self._generation_data(searcher)
 
         def vocabulary(name: str, term: str) -> bool:
-            return reader.doc_frequency(name, term) > 0
+            return index.doc_frequency(reader, name, term) > 0
 
         scores, matched, words = self._score(reader, index, parsed, fields, vocabulary)
         allowed = index.columns.alive.copy()
@@ -318,7 +318,7 @@ class Searcher:
                 terms = [(word.stem, 1.0)] + [(a, 1.0) for a in word.alternates]
                 if candidates_with_clitics:
                     terms += [(v, ranking.CLITIC_WEIGHT) for v in word.variants]
-                idf = ranking.idf(index.doc_count, reader.doc_frequency(name, word.stem))
+                idf = ranking.idf(index.doc_count, index.doc_frequency(reader, name, word.stem))
                 ids = index.bm25(reader, name, terms, idf * ranking.FIELD_WEIGHTS.get(name, 1.0), scores,
                                  ranking.BM25_K1, ranking.CANDIDATE_BM25_B)
                 matched[ids] = True
@@ -365,7 +365,7 @@ class Searcher:
         form (a column of the index; their text, in an index built before that column existed)."""
         stats = ranking.CollectionStats(
             doc_count=index.doc_count, avg_length={f: index.columns.avg_length[f] for f in fields},
-            doc_frequency=searcher.reader().doc_frequency)
+            doc_frequency=functools.partial(index.doc_frequency, searcher.reader()))
         head, tail = ranked[:ranking.RERANK_DEPTH], ranked[ranking.RERANK_DEPTH:]
         columns = {name: forms_column(searcher, name) for name in fields}
         candidates = []
