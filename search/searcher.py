@@ -180,7 +180,8 @@ class Searcher:
         if name not in columns:
             reader = searcher.reader()
             column = name + FORMS_SUFFIX
-            columns[name] = reader.column_reader(column) if reader.has_column(column) else None
+            present = column in reader.schema.names() and reader.has_column(column)  # older indexes lack it
+            columns[name] = reader.column_reader(column) if present else None
         return columns[name]
 
     def _generation_data(self, searcher) -> tuple[PostingIndex, RootMap | None]:

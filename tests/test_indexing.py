@@ -113,3 +113,34 @@ def test_incremental_reindex_reads_only_new_and_changed_files_and_drops_vanished
 def test_incremental_reindex_without_an_index_builds_one(tmp_path):
     summary = reindex([SEEDS], tmp_path / "ix", procs=1, incremental=True)
     assert summary.indexed == 1
+
+
+def test_an_index_built_before_the_analyzed_form_columns_still_answers(tmp_path, monkeypatch):
+    """Session 1's indexes: compound segments, positions, no *_forms columns, no roots.npz."""
+    from whoosh.fields import TEXT
+
+    from search import indexing
+    from search.analysis import build_analyzer
+    from search.schema import build_schema
+
+    def old_schema():
+        schema = build_schema()
+        for name in ("title_forms", "body_forms", "title", "body"):
+            schema.remove(name)
+        schema.add("title", TEXT(analyzer=build_analyzer(), stored=True, phrase=True))
+        schema.add("body", TEXT(analyzer=build_analyzer(), stored=True, phrase=True))
+        return schema
+
+    monkeypatch.setattr(indexing, "build_schema", old_schema)
+    monkeypatch.setattr(indexing, "add_forms", lambda doc: doc)
+    monkeypatch.setattr(indexing, "WRITER_OPTIONS", {})
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", seed_articles())
+    reindex([src], tmp_path / "old", procs=1)
+    monkeypatch.undo()
+    reindex([src], tmp_path / "new", procs=1)
+    old, new = Searcher(tmp_path / "old"), Searcher(tmp_path / "new")
+    for query in ("داعش صبراتة", '"الجيش السوري"', 'داعش -"الجيش السوري"'):
+        assert [h.id for h in old.search(query, limit=20).hits] == [h.id for h in new.search(query, limit=20).hits]
+    assert "<mark>" in old.search("داعش").hits[0].snippet_html
