@@ -138,6 +138,9 @@ class ParallelWriter:
             try:
                 status, value, count = self.results.get(timeout=1.0)
             except queue.Empty:
+                # A worker killed inside the job queue's lock would leave the others waiting on it
+                # for ever: one dead worker fails the build at once.
+                self._check_alive()
                 if time.monotonic() > deadline:
                     raise WriterFailed("the writer processes did not finish") from None
                 if all(task.exitcode is not None for task in self.tasks) and self.results.empty():

@@ -22,6 +22,7 @@ import json
 import mmap
 import os
 import shutil
+import signal
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,19 +149,18 @@ def _close_locks_in_child() -> None:
         except OSError:
             pass
     _HELD_LOCKS.clear()
-    _die_with_parent()
+    die_with_parent()
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this (forked writer) process when its parent dies (prctl PDEATHSIG).
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send `sig` to this forked process when its parent dies (prctl PDEATHSIG).
 
     A parent that dies between the fork and the prctl call sends no signal: the child then
     already has another parent, which :data:`_PARENT` (the pid recorded before the fork) shows."""
     try:
         import ctypes
-        import signal
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
     except Exception:  # not Linux: the lock is still released, the child just lingers
         pass
     if _PARENT is not None and os.getppid() != _PARENT:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import waitress
 
+from search import store
+
 #: Waitress settings: no server name in responses; proxy headers from untrusted peers dropped.
 WAITRESS = {"ident": "", "clear_untrusted_proxy_headers": True}
 
@@ -54,7 +56,7 @@ def serve(make_app: Callable, sock: socket.socket, workers: int, threads: int, b
             try:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _die_with_parent()
+                store.die_with_parent(signal.SIGTERM)
                 waitress.serve(make_app(), sockets=[sock], **options)
             except BaseException:  # noqa: BLE001 -- reported, then the parent replaces us
                 import traceback
@@ -98,15 +100,3 @@ def _describe(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"signal {os.WTERMSIG(status)}"
     return f"exit code {os.WEXITSTATUS(status)}"
-
-
-def _die_with_parent() -> None:
-    parent = os.getppid()
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except Exception:  # not Linux: the worker outlives a killed parent
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
