@@ -287,7 +287,7 @@ class Searcher:
                 results.facets[name] = sorted(counts.get(name, {}).items(), key=_facet_order(name))
         ranked = self._order(index, docnums, scores, sort, page * limit)
         if sort == "relevance" and words:
-            ranked = self._rerank(searcher, index, words, fields, ranked, self._forms_column, roots)
+            ranked = self._rerank(searcher, index, words, fields, ranked, roots)
         terms = q.highlight_terms(parsed, vocabulary) if snippets else frozenset()
         for hit_score, docnum in ranked[(page - 1) * limit: page * limit]:
             stored = searcher.stored_fields(docnum)
@@ -360,15 +360,14 @@ class Searcher:
             order = np.argsort(-key if sort == "newest" else key, kind="stable")[:depth]
         return [(float(scores[d]), int(d)) for d in docnums[order][:depth]]
 
-    @staticmethod
-    def _rerank(searcher, index: PostingIndex, words, fields, ranked, forms_column, roots):
+    def _rerank(self, searcher, index: PostingIndex, words, fields, ranked, roots):
         """Second phase: rescore the top candidates with :mod:`search.ranking`, from their analyzed
         form (a column of the index; their text, in an index built before that column existed)."""
         stats = ranking.CollectionStats(
             doc_count=index.doc_count, avg_length={f: index.columns.avg_length[f] for f in fields},
             doc_frequency=functools.partial(index.doc_frequency, searcher.reader()))
         head, tail = ranked[:ranking.RERANK_DEPTH], ranked[ranking.RERANK_DEPTH:]
-        columns = {name: forms_column(searcher, name) for name in fields}
+        columns = {name: self._forms_column(searcher, name) for name in fields}
         candidates = []
         for _, docnum in head:
             texts = {}
