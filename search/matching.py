@@ -9,7 +9,7 @@ reindex and of the index size. A phrase of common words costs a few microseconds
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -18,27 +18,27 @@ from search.postings import PostingIndex
 from search.query import Clause, alternate_stems
 from search.ranking import FieldText
 
-#: (field) -> a column reader of the field's analyzed form (:data:`search.schema.FORMS_SUFFIX`).
-FormsColumn = Callable[[str], object]
+#: text field -> the column of its analyzed form (:class:`search.formcolumn.FormsColumn`).
+FormsColumns = Mapping[str, object]
 
 
 def constraint_mask(clauses: list[Clause], fields: tuple[str, ...], index: PostingIndex, reader,
-                    forms_column: FormsColumn, require_all: bool) -> np.ndarray | None:
+                    forms_columns: FormsColumns, require_all: bool) -> np.ndarray | None:
     """The articles that satisfy all (`require_all`) or any of `clauses`; None when there are none."""
     if not clauses:
         return None
-    masks = [_clause_mask(c, fields, index, reader, forms_column) for c in clauses]
+    masks = [_clause_mask(c, fields, index, reader, forms_columns) for c in clauses]
     out = masks[0]
     for mask in masks[1:]:
         out = (out & mask) if require_all else (out | mask)
     return out
 
 
-def _clause_mask(clause: Clause, fields, index: PostingIndex, reader, forms_column: FormsColumn) -> np.ndarray:
+def _clause_mask(clause: Clause, fields, index: PostingIndex, reader, forms_columns: FormsColumns) -> np.ndarray:
     mask = np.zeros(index.doc_count_all, dtype=bool)
     for option in (clause, *clause.alternatives):
         if option.phrase and len(option.words) > 1:
-            mask |= _phrase_mask([forms(w)[1] for w in option.words], fields, index, reader, forms_column)
+            mask |= _phrase_mask([forms(w)[1] for w in option.words], fields, index, reader, forms_columns)
         else:
             raw = option.words[0]
             for name in fields:
@@ -47,7 +47,7 @@ def _clause_mask(clause: Clause, fields, index: PostingIndex, reader, forms_colu
     return mask
 
 
-def _phrase_mask(stems: list[str], fields, index: PostingIndex, reader, forms_column: FormsColumn) -> np.ndarray:
+def _phrase_mask(stems: list[str], fields, index: PostingIndex, reader, forms_columns: FormsColumns) -> np.ndarray:
     """Articles with the stems one after the other in one of `fields`."""
     mask = np.zeros(index.doc_count_all, dtype=bool)
     ids = np.array([term_id(s) for s in stems], dtype=np.uint32)
@@ -56,7 +56,7 @@ def _phrase_mask(stems: list[str], fields, index: PostingIndex, reader, forms_co
         for stem in stems:
             docs = index.postings(reader, name, stem)[0]
             candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
-        column = forms_column(name)
+        column = forms_columns[name]
         for docnum in candidates.tolist():
             if not mask[docnum] and has_sequence(FieldText.decode(column[docnum]).stems, ids):
                 mask[docnum] = True

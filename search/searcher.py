@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from search import config, matching, ranking, store
 from search import query as q
+from search.formcolumn import FormsColumn
 from search.postings import PostingIndex
 from search.roots import RootMap
 from search.schema import FORMS_SUFFIX, TEXT_FIELDS
@@ -153,7 +154,7 @@ class Searcher:
         self.root = config.index_dir(index_root)
         self._local = threading.local()
         self._shared_lock = threading.Lock()
-        self._shared: tuple[Path | None, PostingIndex | None, RootMap | None] = (None, None, None)
+        self._shared: _Generation | None = None
         store.open_current(self.root).close()  # fail now, with the hint, if there is no index
 
     def _searcher(self):
@@ -170,29 +171,20 @@ class Searcher:
             except Exception:
                 pass
         self._local.held = (gen, searcher)
-        self._local.columns = {}
         return searcher
 
-    def _forms_column(self, searcher, name: str):
-        """This thread's reader of the analyzed-form column of text field `name` (None in an index
-        built without it). Opening one reads its offsets (milliseconds), so it is kept."""
-        columns = self._local.columns
-        if name not in columns:
-            reader = searcher.reader()
-            column = name + FORMS_SUFFIX
-            present = column in reader.schema.names() and reader.has_column(column)  # older indexes lack it
-            columns[name] = reader.column_reader(column) if present else None
-        return columns[name]
-
-    def _generation_data(self, searcher) -> tuple[PostingIndex, RootMap | None]:
-        """The posting arrays and root map of this thread's generation, shared by threads."""
+    def _generation_data(self, searcher) -> _Generation:
+        """The posting arrays, root map and analyzed-form columns of this thread's generation,
+        shared by threads."""
         gen = self._local.held[0]
         with self._shared_lock:
-            if self._shared[0] != gen or self._shared[1] is None:
-                if self._shared[0] is not None and self._shared[0] != gen:
-                    store.MappedStorage.forget(self._shared[0])  # threads still on it keep their maps
-                self._shared = (gen, PostingIndex(searcher.reader(), TEXT_FIELDS), RootMap.load(gen))
-            return self._shared[1], self._shared[2]
+            if self._shared is None or self._shared.path != gen:
+                if self._shared is not None:
+                    store.MappedStorage.forget(self._shared.path)  # threads still on it keep their maps
+                reader = searcher.reader()
+                self._shared = _Generation(gen, PostingIndex(reader, TEXT_FIELDS), RootMap.load(gen),
+                                           {name: _forms_column(reader, name) for name in TEXT_FIELDS})
+            return self._shared
 
     @_damage_is_missing
     def doc_count(self) -> int:
@@ -257,7 +249,8 @@ class Searcher:
 
         searcher = self._searcher()
         reader = searcher.reader()
-        index, roots = self._generation_data(searcher)
+        gen = self._generation_data(searcher)
+        index = gen.index
 
         def vocabulary(name: str, term: str) -> bool:
             return index.doc_frequency(reader, name, term) > 0
@@ -269,10 +262,10 @@ class Searcher:
                                        datetime.combine(end, dtime.max) if end else None)
         if source:
             allowed &= self._facet_mask(index, "source", source)
-        matched &= allowed & ~self._constraint(searcher, index, parsed.excluded, fields, require_all=False)
+        matched &= allowed & ~self._constraint(searcher, gen, parsed.excluded, fields, require_all=False)
         required_clauses = [c for c in parsed.positive if c.required or c.phrase]
         if required_clauses:
-            required = self._constraint(searcher, index, required_clauses, fields, require_all=True)
+            required = self._constraint(searcher, gen, required_clauses, fields, require_all=True)
             if (matched & required).any():
                 matched &= required
             elif matched.any():
@@ -287,7 +280,7 @@ class Searcher:
                 results.facets[name] = sorted(counts.get(name, {}).items(), key=_facet_order(name))
         ranked = self._order(index, docnums, scores, sort, page * limit)
         if sort == "relevance" and words:
-            ranked = self._rerank(searcher, index, words, fields, ranked, roots)
+            ranked = self._rerank(searcher, gen, words, fields, ranked)
         terms = q.highlight_terms(parsed, vocabulary) if snippets else frozenset()
         for hit_score, docnum in ranked[(page - 1) * limit: page * limit]:
             stored = searcher.stored_fields(docnum)
@@ -325,13 +318,14 @@ class Searcher:
                 matched[ids] = True
         return scores, matched, words
 
-    def _constraint(self, searcher, index: PostingIndex, clauses, fields, require_all: bool) -> np.ndarray:
+    @staticmethod
+    def _constraint(searcher, gen: _Generation, clauses, fields, require_all: bool) -> np.ndarray:
         """The articles satisfying all (or any) of `clauses`, as a mask; none when no clauses."""
+        index = gen.index
         if not clauses:
             return np.zeros(index.doc_count_all, dtype=bool)
-        if all(self._forms_column(searcher, name) is not None for name in fields):
-            return matching.constraint_mask(clauses, fields, index, searcher.reader(),
-                                            lambda name: self._forms_column(searcher, name), require_all)
+        if all(gen.forms[name] is not None for name in fields):
+            return matching.constraint_mask(clauses, fields, index, searcher.reader(), gen.forms, require_all)
         # An index built before the analyzed forms were stored has positions: Whoosh's own matchers.
         mask = np.zeros(index.doc_count_all, dtype=bool)
         mask[list(searcher.docs_for_query(q.constraint(clauses, fields, require_all)))] = True
@@ -360,14 +354,16 @@ class Searcher:
             order = np.argsort(-key if sort == "newest" else key, kind="stable")[:depth]
         return [(float(scores[d]), int(d)) for d in docnums[order][:depth]]
 
-    def _rerank(self, searcher, index: PostingIndex, words, fields, ranked, roots):
+    @staticmethod
+    def _rerank(searcher, gen: _Generation, words, fields, ranked):
         """Second phase: rescore the top candidates with :mod:`search.ranking`, from their analyzed
         form (a column of the index; their text, in an index built before that column existed)."""
+        index = gen.index
         stats = ranking.CollectionStats(
             doc_count=index.doc_count, avg_length={f: index.columns.avg_length[f] for f in fields},
             doc_frequency=functools.partial(index.doc_frequency, searcher.reader()))
         head, tail = ranked[:ranking.RERANK_DEPTH], ranked[ranking.RERANK_DEPTH:]
-        columns = {name: self._forms_column(searcher, name) for name in fields}
+        columns = {name: gen.forms[name] for name in fields}
         candidates = []
         for _, docnum in head:
             texts = {}
@@ -377,7 +373,7 @@ class Searcher:
                 else:
                     texts[name] = ranking.FieldText.of(searcher.stored_fields(docnum).get(name, ""))
             candidates.append(texts)
-        scores = ranking.score_all(words, candidates, stats, roots)
+        scores = ranking.score_all(words, candidates, stats, gen.roots)
         rescored = [(float(score), docnum) for score, (_, docnum) in zip(scores, head)]
         rescored.sort(key=lambda pair: -pair[0])
         return rescored + tail
@@ -396,6 +392,23 @@ class Searcher:
             source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
         )
+
+
+@dataclass
+class _Generation:
+    """What the searcher keeps of one index generation, shared by its threads."""
+
+    path: Path
+    index: PostingIndex
+    roots: RootMap | None
+    forms: dict[str, FormsColumn | None]  # text field -> its analyzed-form column (None: older index)
+
+
+def _forms_column(reader, name: str) -> FormsColumn | None:
+    """The analyzed-form column of text field `name`; None in an index built without it."""
+    column = name + FORMS_SUFFIX
+    present = column in reader.schema.names() and reader.has_column(column)
+    return FormsColumn(reader, column) if present else None
 
 
 def _facet_order(name: str):

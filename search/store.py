@@ -63,7 +63,7 @@ class MappedStorage(FileStorage):
     (300 MB at the first query, 65 MB per server thread on SaudiNewsNet), and a plain file with a
     seek and a read system call for every column value and posting block. Here each file is
     mapped once per process and every searcher (one per thread) reads it through its own
-    position (:class:`_MapReader`): a read is a slice of the operating system's page cache."""
+    position (:class:`MapReader`): a read is a slice of the operating system's page cache."""
 
     _maps: dict[str, mmap.mmap] = {}
 
@@ -77,7 +77,7 @@ class MappedStorage(FileStorage):
                 except ValueError:  # an empty file cannot be mapped
                     return super().open_file(name, **kwargs)
             self._maps[path] = data
-        return StructFile(_MapReader(data), name=name, **kwargs)
+        return StructFile(MapReader(data), name=name, **kwargs)
 
     @classmethod
     def forget(cls, directory: Path) -> None:
@@ -87,25 +87,25 @@ class MappedStorage(FileStorage):
             cls._maps.pop(path, None)
 
 
-class _MapReader:
+class MapReader:
     """A read-only file over a shared memory map, with a position of its own."""
 
     def __init__(self, data: mmap.mmap):
-        self._data, self._pos = data, 0
+        self.data, self._pos = data, 0  # readers of whole columns slice `data` themselves
 
     def read(self, size: int = -1) -> bytes:
         start = self._pos
-        end = len(self._data) if size is None or size < 0 else min(start + size, len(self._data))
+        end = len(self.data) if size is None or size < 0 else min(start + size, len(self.data))
         self._pos = max(start, end)
-        return self._data[start:end]
+        return self.data[start:end]
 
     def seek(self, pos: int, whence: int = 0) -> int:
-        self._pos = pos if whence == 0 else (self._pos + pos if whence == 1 else len(self._data) + pos)
+        self._pos = pos if whence == 0 else (self._pos + pos if whence == 1 else len(self.data) + pos)
         return self._pos
 
     def readline(self, size: int = -1) -> bytes:
-        end = self._data.find(b"\n", self._pos)
-        end = len(self._data) if end < 0 else end + 1
+        end = self.data.find(b"\n", self._pos)
+        end = len(self.data) if end < 0 else end + 1
         if size is not None and size >= 0:
             end = min(end, self._pos + size)
         return self.read(end - self._pos)

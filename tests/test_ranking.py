@@ -44,6 +44,25 @@ from search import ranking  # noqa: E402
 from search.query import parse, query_words  # noqa: E402
 
 
+def bm25(tf: float, length: int, avg: float) -> float:
+    if tf <= 0:
+        return 0.0
+    return tf * (ranking.BM25_K1 + 1) / (tf + ranking.BM25_K1 * (1 - ranking.BM25_B + ranking.BM25_B * length / max(avg, 1.0)))
+
+
+def proximity(words, positions, stats, field) -> float:
+    return sum(min(stats.idf(field, words[i].stem), stats.idf(field, words[i + 1].stem))
+               for i in range(len(words) - 1)
+               if any(abs(a - b) <= ranking.PROXIMITY_WINDOW for a in positions[i] for b in positions[i + 1]))
+
+
+def best_passage(words, positions, stats, field) -> float:
+    """The best idf sum of distinct words over every window of PASSAGE_WORDS words ending on a match."""
+    ends = {p for plist in positions for p in plist}
+    return max((sum(stats.idf(field, w.stem) for w, plist in zip(words, positions)
+                    if any(end - ranking.PASSAGE_WORDS < p <= end for p in plist)) for end in ends), default=0.0)
+
+
 def reference_score(words, fields: dict[str, list[tuple[str, str]]], stats) -> float:
     """The module docstring's rules, term by term, over (normalized form, stem) lists."""
     total, matched = 0.0, set()
@@ -63,18 +82,18 @@ def reference_score(words, fields: dict[str, list[tuple[str, str]]], stats) -> f
             if not positions[i]:
                 tf_root = sum(1 for n, _ in tokens if broad_stem(n) == word.root)
                 if tf_root:
-                    total += weight * ranking.ROOT_WEIGHT * idf * ranking._bm25(tf_root, length, avg)
+                    total += weight * ranking.ROOT_WEIGHT * idf * bm25(tf_root, length, avg)
                     matched.add(i)
                 continue
             matched.add(i)
             tf = len(stems) + ranking.CLITIC_WEIGHT * len(variants)
             tf_exact = sum(1 for n, _ in tokens if n == word.exact)
-            total += weight * idf * (ranking._bm25(tf, length, avg) + ranking.EXACT_WEIGHT * ranking._bm25(tf_exact, length, avg))
+            total += weight * idf * (bm25(tf, length, avg) + ranking.EXACT_WEIGHT * bm25(tf_exact, length, avg))
             if field == "body" and positions[i][0] < ranking.LEAD_WORDS:
                 total += ranking.LEAD_WEIGHT * idf
-        total += ranking.FIELD_WEIGHTS[field] * ranking.PROXIMITY_WEIGHT * ranking._proximity(words, positions, stats, field)
+        total += ranking.FIELD_WEIGHTS[field] * ranking.PROXIMITY_WEIGHT * proximity(words, positions, stats, field)
         if field == "body":
-            total += ranking.PASSAGE_WEIGHT * ranking._best_passage(words, positions, stats, field)
+            total += ranking.PASSAGE_WEIGHT * best_passage(words, positions, stats, field)
     return total * ((1 - ranking.COORDINATION) + ranking.COORDINATION * len(matched) / len(words))
 
 
@@ -82,6 +101,8 @@ def test_score_all_follows_the_ranking_rules_on_the_seed_paragraphs(tmp_path):
     paragraphs = seed_paragraphs()
     docs = [{"title": " ".join(p.split()[:8]), "body": p} for p in paragraphs] + [{"title": "", "body": "داعش"},
                                                                                  {"title": "", "body": "يهاجم المسلحون القرية"}]
+    for gap in (ranking.PROXIMITY_WINDOW - 1, ranking.PROXIMITY_WINDOW, ranking.PASSAGE_WORDS - 2, ranking.PASSAGE_WORDS - 1):
+        docs.append({"title": "", "body": " ".join(["داعش", *["مدينة"] * gap, "سوريا"])})  # the windows' edges
     collector = RootCollector()
     for d in docs:
         for text in d.values():
@@ -92,7 +113,8 @@ def test_score_all_follows_the_ranking_rules_on_the_seed_paragraphs(tmp_path):
     stats = ranking.CollectionStats(doc_count=1000, avg_length={"title": 8.0, "body": 120.0},
                                     doc_frequency=lambda field, term: 1 + len(term) * 7 % 200)
     for query in ("داعش", "ميليشيات إيرانية في سوريا", "الجيش السوري والروس", "تنظيم الدولة يعود للظهور مجددا",
-                  "كورونا OR الوباء", "بطاطس", "هاجم المسلحون", "هجوم الميليشيات"):
+                  "كورونا OR الوباء", "بطاطس", "هاجم المسلحون", "هجوم الميليشيات", "داعش سوريا داعش",
+                  "ما الذي حدث للجيش السوري والميليشيات الإيرانية في سوريا بعد هجوم تنظيم الدولة"):
         words = query_words(parse(query), lambda field, term: term in vocabulary)
         for fields in (("title", "body"), ("body",)):
             analyzed = [{f: FieldText.of(d[f]) for f in fields} for d in docs]

@@ -94,3 +94,34 @@ def test_matches_equal_a_plain_token_scan_whatever_the_spacing():
         for query in ("داعش", "الجيش السوري", "كورونا العراق وسوريا", "بطاطس"):
             assert matches(text, terms(query)) == plain_scan(text, terms(query))
     assert matches(spaced, terms("داعش"))
+
+
+def every_match(text: str, stems: frozenset[str]) -> list[tuple[int, int, str]]:
+    """The plain way: tokenize the whole text and keep the tokens whose stem is a query stem."""
+    from search.analysis import TOKEN_PATTERN, forms
+    return [(m.start(), m.end(), forms(m.group())[1]) for m in TOKEN_PATTERN.finditer(text)
+            if forms(m.group()) and forms(m.group())[1] in stems]
+
+
+def test_matches_are_those_of_tokenizing_the_whole_text():
+    from search.analysis import TOKEN_PATTERN, forms
+    from search.snippets import matches
+    vowelled = "عادَ تنظيمُ «داعش» إلى الظهورِ مُجدَّدًا في سوريا،والعراق ٢٠٢٠ — بالميليشيات الإيرانيّة\u200fو الجيشَ"
+    for text in (BODY, vowelled, BODY.replace(" ", "\u00a0", 40), "", "   "):
+        stems = {found[1] for m in TOKEN_PATTERN.finditer(text) if (found := forms(m.group()))}
+        for query in ("داعش", "ميليشيا ايرانية", "الجيش السوري 2020", "مجددا سوريا العراق", "بطاطس"):
+            assert matches(text, terms(query)) == every_match(text, terms(query)), query
+        everything = frozenset(stems)
+        assert matches(text, everything) == every_match(text, everything)
+
+
+def test_a_stem_is_part_of_its_normalized_word():
+    # what matches() relies on to find the pieces to tokenize
+    from search.analysis import TOKEN_PATTERN, forms
+    from search.arabic import normalize
+    from conftest import seed_paragraphs
+    words = {w for text in seed_paragraphs() for w in TOKEN_PATTERN.findall(text)}
+    words |= {"بألغام", "مجدداً", "يمنياً", "حكومتها", "الإيرانيين", "للميليشيات", "ألمانيا", "وبالمدينة"}
+    for word in words:
+        if forms(word):
+            assert forms(word)[1] in normalize(word), word
