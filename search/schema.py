@@ -21,9 +21,9 @@ Changing anything here (or renaming a class in :mod:`search.analysis`) needs ``a
 from __future__ import annotations
 
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, Schema
 
-from search.analysis import build_analyzer
+from search.analysis import ArabicText, build_analyzer
 
 #: Text fields a query searches.
 TEXT_FIELDS = ("title", "body")
@@ -37,12 +37,12 @@ def build_schema() -> Schema:
     exact = build_analyzer(stem=False)
     return Schema(
         id=ID(unique=True, stored=True),
-        title=TEXT(analyzer=stemmed, stored=True, phrase=False),
-        body=TEXT(analyzer=stemmed, stored=True, phrase=False),
+        title=ArabicText(analyzer=stemmed, stored=True, phrase=False),
+        body=ArabicText(analyzer=stemmed, stored=True, phrase=False),
         date=DATETIME(stored=True, sortable=True),
         year=ID(stored=False, sortable=True),
         month=ID(stored=False, sortable=True),
-        author=TEXT(analyzer=exact, stored=True, phrase=False),
+        author=ArabicText(analyzer=exact, stored=True, phrase=False),
         source=ID(stored=True, sortable=True),
         url=ID(stored=True),
         origin=ID(stored=True),

@@ -87,6 +87,40 @@ class MappedStorage(FileStorage):
             cls._maps.pop(path, None)
 
 
+class BuildStorage(FileStorage):
+    """Whoosh's file storage for writing a build, whose files count their own position.
+
+    Whoosh's posting writer asks its file for the position twice per term; a buffered Python file
+    answers each time with a system call (two million for SaudiNewsNet)."""
+
+    def create_file(self, name, **kwargs):
+        created = super().create_file(name, **kwargs)
+        created.file = _Counted(created.file)
+        return created
+
+
+class _Counted:
+    """A file being written, with the position counted instead of asked of the system."""
+
+    def __init__(self, file):
+        self._file, self._pos = file, file.tell()
+
+    def write(self, data) -> int:
+        written = self._file.write(data)
+        self._pos += written
+        return written
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._pos = self._file.seek(pos, whence)
+        return self._pos
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
 class MapReader:
     """A read-only file over a shared memory map, with a position of its own."""
 

@@ -68,15 +68,24 @@ def test_ids_are_kept_exactly_as_given(tmp_path):
     assert Searcher(tmp_path / "ix").search("داعش").hits[0].id == "snn-2015-07-21-0001"
 
 
-@pytest.mark.parametrize("batch", [64, 2])  # all in one worker's segment; spread over both
-def test_parallel_writer_gives_the_same_results(tmp_path, monkeypatch, batch):
+@pytest.mark.parametrize("batch, postings_per_segment", [
+    (64, None),  # all in one worker's segment
+    (2, None),  # spread over both
+    (2, 100),  # each worker finishes a segment and starts another when its pool is full
+])
+def test_parallel_writer_gives_the_same_results(tmp_path, monkeypatch, batch, postings_per_segment):
+    from search import segments, store
     monkeypatch.setattr(parallel, "BATCH", batch)
+    if postings_per_segment:
+        monkeypatch.setattr(segments._Postings, "ITEM_BYTES", 32 * 1024 * 1024 // postings_per_segment)
     src = tmp_path / "src"
     src.mkdir()
     write_jsonl(src / "a.jsonl", seed_articles())
     reindex([src], tmp_path / "one", procs=1)
-    summary = reindex([src], tmp_path / "two", procs=2)
+    summary = reindex([src], tmp_path / "two", procs=2, limitmb=64)  # 32 MB a writer
     assert summary.indexed == len(seed_articles())
+    made = len(store.open_current(tmp_path / "two").reader().leaf_readers())
+    assert made > 2 if postings_per_segment else made <= 2
     for query in ("داعش صبراتة", "كورونا", "\"الجيش السوري\""):
         one = Searcher(tmp_path / "one").search(query, limit=20)
         two = Searcher(tmp_path / "two").search(query, limit=20)
