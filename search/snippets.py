@@ -47,14 +47,29 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     if not places:
         return []
     found = []
-    for piece in np.unique(np.searchsorted(norm_spaces, places)).tolist():  # spaces before = piece
-        start = int(raw_spaces[piece - 1]) + 1 if piece else 0
-        end = int(raw_spaces[piece]) if piece < len(raw_spaces) else len(text)
-        for match in TOKEN_PATTERN.finditer(text, start, end):
-            analyzed = forms(match.group())
-            if analyzed is not None and analyzed[1] in terms:
-                found.append((match.start(), match.end(), analyzed[1]))
+    pieces = np.unique(np.searchsorted(norm_spaces, places))  # spaces before = piece number
+    starts = np.where(pieces > 0, raw_spaces[np.maximum(pieces - 1, 0)] + 1, 0).tolist()
+    ends = np.where(pieces < len(raw_spaces), raw_spaces[np.minimum(pieces, len(raw_spaces) - 1)],
+                    len(text)).tolist() if len(raw_spaces) else [len(text)] * len(pieces)
+    for start, end in zip(starts, ends):
+        found.extend((start + s, start + e, stem) for s, e, stem in _piece_tokens(text[start:end]) if stem in terms)
     return found
+
+
+def _piece_tokens(piece: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, stem) of the indexed tokens of a piece of text without spaces. Memoized: the
+    pieces asked for are the forms of query words, met again and again."""
+    found = _PIECES.get(piece)
+    if found is None:
+        found = tuple((m.start(), m.end(), analyzed[1]) for m in TOKEN_PATTERN.finditer(piece)
+                      if (analyzed := forms(m.group())) is not None)
+        if len(_PIECES) < _PIECES_LIMIT:
+            _PIECES[piece] = found
+    return found
+
+
+_PIECES: dict[str, tuple[tuple[int, int, str], ...]] = {}
+_PIECES_LIMIT = 200_000
 
 
 def _spaces(text: str) -> np.ndarray:

@@ -12,6 +12,7 @@ import threading
 
 from flask import current_app
 
+from search import store
 from search.searcher import Results, Searcher
 
 _LOCK = threading.Lock()
@@ -37,6 +38,12 @@ def get_searcher() -> "WebSearcher":
 class WebSearcher(Searcher):
     """The engine's Searcher with the two look-ups the page needs."""
 
+    _years: tuple[object, list[str]] | None = None
+
     def years(self) -> list[str]:
-        """The years that have articles in the index, newest first."""
-        return sorted((y for y in self.field_values("year") if y), reverse=True)
+        """The years that have articles in the index, newest first (read once per generation:
+        the page asks on every request)."""
+        generation = store.current_generation(self.root)
+        if self._years is None or self._years[0] != generation:
+            self._years = (generation, sorted((y for y in self.field_values("year") if y), reverse=True))
+        return self._years[1]

@@ -6,10 +6,12 @@ templates only lay them out.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import quote_plus
 
-from flask import url_for
+from flask import g, url_for
 
 from search import config
 from web.formatting import month_label
@@ -34,7 +36,20 @@ class Link:
 
 
 def _url(params: SearchParams, **changes) -> str:
-    return url_for("arshif.search", **params.url_args(**changes))
+    """The search page's URL for the state `params` with `changes`: what ``url_for`` gives, with
+    the route looked up once per request (a page has some fifty of these links)."""
+    base = g.get("arshif_search_url")
+    if base is None:
+        base = g.arshif_search_url = url_for("arshif.search")
+    args = params.url_args(**changes)
+    return base + "?" + "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in args.items()) if args else base
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    """`value` escaped as ``urlencode`` does, with what Werkzeug leaves unescaped in a query
+    (``werkzeug.urls._urlencode``); memoized: the query is the same in every link of a page."""
+    return quote_plus(value, safe="!$'()*,/:;?@")
 
 
 def quick_dates(params: SearchParams, today: date, years: list[str]) -> list[Link]:

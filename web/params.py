@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 
 from search import config
@@ -85,20 +85,23 @@ class SearchParams:
         """
         if "page" not in changes:
             changes["page"] = 1
-        state = replace(self, **changes)
+        unknown = set(changes) - set(_FIELD_NAMES)
+        if unknown:
+            raise TypeError(f"not a search parameter: {', '.join(sorted(unknown))}")
         args = {}
-        for f in fields(state):
-            name = URL_NAMES.get(f.name)
-            value = getattr(state, f.name)
-            if name is None or value in (None, "") or value == _DEFAULTS.get(f.name):
+        for name in _FIELD_NAMES:
+            value = changes[name] if name in changes else getattr(self, name)
+            url_name = URL_NAMES.get(name)
+            if url_name is None or value in (None, "") or value == _DEFAULTS.get(name):
                 continue
-            if f.name == "limit" and value == state.default_limit:
+            if name == "limit" and value == changes.get("default_limit", self.default_limit):
                 continue
-            args[name] = value.isoformat() if isinstance(value, date) else str(value)
+            args[url_name] = value.isoformat() if isinstance(value, date) else str(value)
         return args
 
 
 _DEFAULTS = {"sort": "relevance", "page": 1}
+_FIELD_NAMES = tuple(f.name for f in fields(SearchParams))
 
 
 def parse_params(args, default_limit: int = config.PAGE_SIZE) -> SearchParams:
