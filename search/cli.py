@@ -185,7 +185,9 @@ def analyze(text):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker process (searching is CPU work: more threads than two per "
+                   "process only contend for Python's lock).")
 @click.option("--workers", default=None, type=click.IntRange(1, 16),
               help="Worker processes (default: one per core, at most four).")
 def serve(host, port, index, threads, workers):
