@@ -165,28 +165,33 @@ _UINT32 = struct.Struct("<I")
 
 def score_all(words: list[QueryWord], docs: list[dict[str, FieldText]], stats: CollectionStats,
               roots=None) -> np.ndarray:
-    """The second-phase score of each candidate article (see the module docstring), computed for
-    all of them at once: term frequencies, exact forms, the lead and BM25 are array
-    operations over the candidates' concatenated tokens; only proximity and the best passage look
-    at each article's matches in Python, and only for articles with two query words or more.
+    """:func:`score_candidates` of candidates given one by one (each a dict of analyzed fields)."""
+    names = list(docs[0]) if docs else []
+    return score_candidates(words, {name: Candidates.of([doc[name] for doc in docs]) for name in names},
+                            stats, roots)
 
-    :param docs: each candidate's searched fields (``title``, ``body``), analyzed.
+
+def score_candidates(words: list[QueryWord], fields: dict[str, "Candidates"], stats: CollectionStats,
+                     roots=None) -> np.ndarray:
+    """The second-phase score of each candidate article (see the module docstring), computed for
+    all of them at once: term frequencies, exact forms, the lead, BM25, proximity and the best
+    passage are array operations over the candidates' concatenated tokens.
+
+    :param fields: the candidates' searched fields (``title``, ``body``), analyzed.
     :param roots: a :class:`search.roots.RootMap` (None: no root-like stem matches).
     """
-    n_docs, n_words = len(docs), len(words)
+    n_docs, n_words = (next(iter(fields.values())).n_docs if fields else 0), len(words)
     total = np.zeros(n_docs)
-    if not words or not docs:
+    if not words or not n_docs:
         return total
     stem_rows, norm_rows = _TermMap.for_stems(words), _TermMap.for_forms(words, roots if ROOT_WEIGHT else None)
     matched = np.zeros((n_docs, n_words), dtype=bool)
-    names = list(docs[0])
     in_title = np.zeros((n_docs, n_words), dtype=bool)
-    if "title" in names:
-        titles = _Concatenated([doc["title"] for doc in docs])
+    if "title" in fields:
+        titles = fields["title"]
         doc, word, _, kind = stem_rows.hits(titles.stems, titles)
         in_title[doc[kind == _TermMap.STEM], word[kind == _TermMap.STEM]] = True
-    for field in names:
-        text = _Concatenated([doc[field] for doc in docs])
+    for field, text in fields.items():
         if not text.size:
             continue
         avg = stats.avg_length.get(field, 1.0)
@@ -231,23 +236,32 @@ def _bm25_array(tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
     return np.where(tf > 0, tf * (BM25_K1 + 1) / (tf + norm), 0.0)
 
 
-class _Concatenated:
-    """One field of all candidates, end to end: the arrays of :class:`FieldText`, the candidate
-    each token belongs to, and each token's position in its own text."""
+class Candidates:
+    """One field of all candidates, end to end: the stem and form ids of their tokens, the
+    candidate each token belongs to, and each token's position in its own text."""
 
-    def __init__(self, texts: list[FieldText]):
-        self.lengths = np.array([t.length for t in texts], dtype=np.int64)
-        self.size = int(self.lengths.sum())
-        self.n_docs = len(texts)
-        self.stems = np.concatenate([t.stems for t in texts]) if texts else np.empty(0, np.uint32)
-        self.norms = np.concatenate([t.norms for t in texts]) if texts else np.empty(0, np.uint32)
-        self.doc = np.repeat(np.arange(self.n_docs), self.lengths)
-        starts = np.cumsum(self.lengths) - self.lengths
-        self.position = np.arange(self.size) - np.repeat(starts, self.lengths)
+    def __init__(self, stems: np.ndarray, norms: np.ndarray, lengths: np.ndarray):
+        self.stems, self.norms, self.lengths = stems, norms, lengths
+        self.size = int(lengths.sum())
+        self.n_docs = len(lengths)
+        self.doc = np.repeat(np.arange(self.n_docs), lengths)
+        self.position = np.arange(self.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
-    def per_doc(self, mask: np.ndarray) -> np.ndarray:
-        """How many tokens of each candidate the boolean `mask` selects."""
-        return np.bincount(self.doc[mask], minlength=self.n_docs)
+    @classmethod
+    def of(cls, texts: list[FieldText]) -> "Candidates":
+        lengths = np.array([t.length for t in texts], dtype=np.int64)
+        if not texts:
+            return cls(np.empty(0, np.uint32), np.empty(0, np.uint32), lengths)
+        return cls(np.concatenate([t.stems for t in texts]), np.concatenate([t.norms for t in texts]), lengths)
+
+    @classmethod
+    def stored(cls, values: list[bytes]) -> "Candidates":
+        """From the candidates' stored analyzed forms (:func:`encode_forms`), decoded at once."""
+        ids = np.frombuffer(b"".join(values), dtype="<u4")
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 8
+        starts = 2 * (np.cumsum(lengths) - lengths)  # where each candidate's stem ids begin
+        stems = np.repeat(starts, lengths) + (np.arange(int(lengths.sum())) - np.repeat(starts // 2, lengths))
+        return cls(ids[stems], ids[stems + np.repeat(lengths, lengths)], lengths)
 
 
 class _TermMap:

@@ -363,17 +363,16 @@ class Searcher:
             doc_count=index.doc_count, avg_length={f: index.columns.avg_length[f] for f in fields},
             doc_frequency=functools.partial(index.doc_frequency, searcher.reader()))
         head, tail = ranked[:ranking.RERANK_DEPTH], ranked[ranking.RERANK_DEPTH:]
-        columns = {name: gen.forms[name] for name in fields}
-        candidates = []
-        for _, docnum in head:
-            texts = {}
-            for name, column in columns.items():
-                if column is not None:
-                    texts[name] = ranking.FieldText.decode(column[docnum])
-                else:
-                    texts[name] = ranking.FieldText.of(searcher.stored_fields(docnum).get(name, ""))
-            candidates.append(texts)
-        scores = ranking.score_all(words, candidates, stats, gen.roots)
+        docnums = [docnum for _, docnum in head]
+        texts = {}
+        for name in fields:
+            column = gen.forms[name]
+            if column is not None:
+                texts[name] = ranking.Candidates.stored([column[docnum] for docnum in docnums])
+            else:  # an index built before the analyzed forms were stored
+                texts[name] = ranking.Candidates.of([ranking.FieldText.of(searcher.stored_fields(d).get(name, ""))
+                                                     for d in docnums])
+        scores = ranking.score_candidates(words, texts, stats, gen.roots)
         rescored = [(float(score), docnum) for score, (_, docnum) in zip(scores, head)]
         rescored.sort(key=lambda pair: -pair[0])
         return rescored + tail

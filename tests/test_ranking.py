@@ -125,3 +125,12 @@ def test_score_all_follows_the_ranking_rules_on_the_seed_paragraphs(tmp_path):
     article = [{"body": FieldText.of("يهاجم المسلحون القرية")}]  # stem يهاجم, broad stem هاجم
     assert ranking.score_all(attacked, article, stats, roots)[0] > 0
     assert ranking.score_all(attacked, article, stats, None)[0] == 0
+
+
+def test_candidates_decoded_at_once_are_those_decoded_one_by_one():
+    texts = seed_paragraphs()[:7] + ["", "داعش", ""]
+    at_once = ranking.Candidates.stored([encode_forms(t) for t in texts])
+    one_by_one = ranking.Candidates.of([FieldText.decode(encode_forms(t)) for t in texts])
+    for name in ("stems", "norms", "lengths", "doc", "position"):
+        assert getattr(at_once, name).tolist() == getattr(one_by_one, name).tolist(), name
+    assert at_once.n_docs == len(texts) and at_once.size == sum(len(token_forms(t)) for t in texts)
