@@ -47,12 +47,11 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     if not places:
         return []
     found = []
-    pieces = np.unique(np.searchsorted(norm_spaces, places))  # spaces before = piece number
-    starts = np.where(pieces > 0, raw_spaces[np.maximum(pieces - 1, 0)] + 1, 0).tolist()
-    ends = np.where(pieces < len(raw_spaces), raw_spaces[np.minimum(pieces, len(raw_spaces) - 1)],
-                    len(text)).tolist() if len(raw_spaces) else [len(text)] * len(pieces)
-    for start, end in zip(starts, ends):
-        found.extend((start + s, start + e, stem) for s, e, stem in _piece_tokens(text[start:end]) if stem in terms)
+    bounds = [-1, *raw_spaces.tolist(), len(text)]  # piece i lies between bounds[i] and bounds[i + 1]
+    for piece in sorted(set(np.searchsorted(norm_spaces, places).tolist())):  # its number: spaces before
+        start, end = bounds[piece] + 1, bounds[piece + 1]
+        found.extend((start + s, start + e, stem) for s, e, stem in _piece_tokens(text[start:end])
+                     if stem in terms)
     return found
 
 
