@@ -1329,9 +1329,10 @@ def render(bench: Bench, argv: list[str], started: float, load_start, load_end) 
     out.write(table(["", ""], [[k, v] for k, v in rows]) + "\n\n")
     notes = list(args.note)
     if max(load_start[0], load_end[0]) > 0.5 * cores:
-        notes.append(f"Other work was running on the machine during the benchmark (load average up to "
-                     f"{max(load_start[0], load_end[0]):.1f} on {cores} cores): absolute timings are pessimistic "
-                     "and noisy; the ratios, measured side by side in the same run, are the figures to compare.")
+        notes.append(f"The load average reached {max(load_start[0], load_end[0]):.1f} on {cores} cores at the start "
+                     "or the end of the run (the minute before the start, and the benchmark's own last build, count "
+                     "in it; so may other work): absolute timings are pessimistic and noisy; the ratios, measured "
+                     "side by side in the same run, are the figures to compare.")
     notes += bench.notes
     if notes:
         out.write("## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n\n")

@@ -23,10 +23,10 @@ FormsColumns = Mapping[str, object]
 
 
 def constraint_mask(clauses: list[Clause], fields: tuple[str, ...], index: PostingIndex, reader,
-                    forms_columns: FormsColumns, require_all: bool) -> np.ndarray | None:
-    """The articles that satisfy all (`require_all`) or any of `clauses`; None when there are none."""
+                    forms_columns: FormsColumns, require_all: bool) -> np.ndarray:
+    """The articles that satisfy all (`require_all`) or any of `clauses` (none, without clauses)."""
     if not clauses:
-        return None
+        return np.zeros(index.doc_count_all, dtype=bool)
     masks = [_clause_mask(c, fields, index, reader, forms_columns) for c in clauses]
     out = masks[0]
     for mask in masks[1:]:

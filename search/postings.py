@@ -161,8 +161,13 @@ class PostingIndex:
         else:
             ids = np.concatenate([i for i, _ in all_ids])
             tf = np.concatenate([t for _, t in all_ids])
-            ids, inverse = np.unique(ids, return_inverse=True)
-            tf = np.bincount(inverse, weights=tf).astype(np.float32)
+            if len(ids) * 8 > len(scores):  # many postings: add them up by document, linearly
+                tf = np.bincount(ids, weights=tf, minlength=len(scores))
+                ids = np.flatnonzero(tf)
+                tf = tf[ids].astype(np.float32)
+            else:  # a few: sort them
+                ids, inverse = np.unique(ids, return_inverse=True)
+                tf = np.bincount(inverse, weights=tf).astype(np.float32)
         lengths = self.columns.lengths[field][ids]
         norm = k1 * (1 - b + b * lengths / max(self.columns.avg_length[field], 1.0))
         scores[ids] += idf * tf * (k1 + 1) / (tf + norm)

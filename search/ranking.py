@@ -103,9 +103,9 @@ class FieldText:
     left out, as in the index), the :func:`term_id` of its stem and of its normalized form, as two
     NumPy arrays.
 
-    Built from the analyzed form stored at index time (:func:`encode_forms`), so the second phase
-    reads one small array per candidate instead of analyzing its text again; :meth:`of` analyzes
-    a text (indexes built before the analyzed form was stored)."""
+    Built from the analyzed form stored at index time (:func:`encode_forms`), so a candidate is
+    not analyzed again (:class:`Candidates` decodes all candidates at once for the second phase);
+    :meth:`of` analyzes a text (indexes built before the analyzed form was stored)."""
 
     __slots__ = ("stems", "norms", "length")
 
@@ -121,18 +121,6 @@ class FieldText:
     def decode(cls, stored: bytes) -> "FieldText":
         """From :func:`encode_forms`' bytes."""
         return cls(np.frombuffer(stored, dtype="<u4").reshape(2, -1))
-
-    def matching(self, ids: np.ndarray) -> np.ndarray:
-        """Positions of the tokens whose stem id is in `ids`, in order."""
-        if len(ids) <= 16:
-            return np.flatnonzero((self.stems[:, None] == ids).any(axis=1))
-        return np.flatnonzero(np.isin(self.stems, ids))
-
-    def has_stem(self, stem: str) -> bool:
-        return bool((self.stems == term_id(stem)).any())
-
-    def exact_count(self, norm: str) -> int:
-        return int(np.count_nonzero(self.norms == term_id(norm)))
 
 
 def encode_forms(text: str) -> bytes:
@@ -334,13 +322,15 @@ def _proximity(idf: np.ndarray, doc, word, pos, n_docs: int) -> np.ndarray:
     bonus = np.zeros(n_docs)
     if len(idf) < 2 or not len(doc):
         return bonus
+    n_pairs = len(idf) - 1  # pair i: query words i and i + 1
     where, last = _last_seen(len(idf), doc, word, pos)
-    for i in range(len(idf) - 1):
-        # word i+1 after word i, or word i after word i+1, within the window
-        near = ((word == i + 1) & (last[i] >= where - PROXIMITY_WINDOW)) | \
-               ((word == i) & (last[i + 1] >= where - PROXIMITY_WINDOW))
-        bonus += min(idf[i], idf[i + 1]) * (np.bincount(doc[near], minlength=n_docs) > 0)
-    return bonus
+    matches, since = np.arange(len(where)), where - PROXIMITY_WINDOW
+    # a match of word i + 1 with word i seen within the window before it, or the other way round
+    after = (word > 0) & (last[np.maximum(word - 1, 0), matches] >= since)
+    before = (word < n_pairs) & (last[np.minimum(word + 1, n_pairs), matches] >= since)
+    pairs = np.concatenate([doc[after] * n_pairs + word[after] - 1, doc[before] * n_pairs + word[before]])
+    near = np.bincount(pairs, minlength=n_docs * n_pairs).reshape(n_docs, n_pairs) > 0
+    return near @ np.minimum(idf[:-1], idf[1:])
 
 
 def _best_passage(idf: np.ndarray, doc, word, pos, n_docs: int) -> np.ndarray:

@@ -18,20 +18,6 @@ def test_the_stored_form_holds_each_indexed_token_in_order():
         assert field.norms.tolist() == [term_id(norm) for norm, _ in forms]
 
 
-def test_matching_and_counts_agree_with_a_plain_scan():
-    text = " ".join(seed_paragraphs())
-    forms = token_forms(text)
-    field = FieldText.of(text)
-    stems = [stem for _, stem in forms]
-    for wanted in ({"داعش"}, {"داعش", "سوري", "غير_موجود"}, set(stems[:40]), set()):
-        ids = np.array([term_id(s) for s in wanted], dtype=np.uint32)
-        assert field.matching(ids).tolist() == [i for i, s in enumerate(stems) if s in wanted]
-    for norm, stem in forms[:100]:
-        assert field.exact_count(norm) == sum(1 for n, _ in forms if n == norm)
-        assert field.has_stem(stem)
-    assert not field.has_stem("غير_موجود") and field.exact_count("داعش") > 0
-
-
 def test_term_ids_are_stable_across_processes():
     # The writer processes and the server compute them apart: no salted hash().
     import zlib
