@@ -85,9 +85,10 @@ def test_kill_9_at_moments_spread_over_a_reindex_leaves_the_previous_index_answe
 # Found here: with Whoosh's writer processes, kill -9 of the reindex left them running forever,
 # holding the inherited lock (every later reindex said 'Another reindex is running'). Fixed in
 # search/store.py: forked children close the lock and die with their parent (PR_SET_PDEATHSIG).
-def test_kill_9_of_a_multiprocess_reindex_leaves_no_process_and_no_lock(index_a, corpora):
+def test_kill_9_of_a_multiprocess_reindex_leaves_no_process_and_no_lock(index_a, tmp_path):
     root, _ = index_a
-    proc = rel.start_reindex([corpora[1]], root, procs=2)
+    big = rel.seed_corpus(tmp_path / "big" / "big.jsonl", 3000, seed=5)  # lasts well past the forks
+    proc = rel.start_reindex([big], root, procs=2)
     try:
         deadline = time.monotonic() + 60
         while len(rel.group_members(proc.pid)) < 3 and proc.poll() is None and time.monotonic() < deadline:
@@ -128,7 +129,7 @@ def test_a_writer_process_hitting_a_full_disk_fails_the_reindex(index_a, corpora
 
 def test_a_killed_writer_process_fails_the_reindex(index_a, corpora, tmp_path):
     root, before = index_a
-    big = rel.seed_corpus(tmp_path / "big" / "big.jsonl", 1000, seed=3)
+    big = rel.seed_corpus(tmp_path / "big" / "big.jsonl", 3000, seed=3)  # lasts well past the forks
     proc = rel.start_reindex([big], root, procs=2)
     try:
         deadline = time.monotonic() + 60
