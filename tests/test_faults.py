@@ -364,3 +364,19 @@ def test_the_server_replaces_a_dead_worker_and_stops_them_all(index_a):
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) is not None
         assert _wait_for(lambda: not rel.group_members(proc.pid), 10)
+
+
+def test_workers_listen_on_sockets_of_their_own_and_a_taken_port_is_still_refused():
+    import socket
+    from web import server
+
+    first = server.listen("127.0.0.1", 0)
+    try:
+        sibling = server._sibling(first)
+        if hasattr(socket, "SO_REUSEPORT"):  # the kernel spreads connections over the workers' sockets
+            assert sibling is not first and sibling.getsockname() == first.getsockname()
+            sibling.close()
+        with pytest.raises(OSError):  # another `arshif serve` on the port is an error, not a share
+            server.listen("127.0.0.1", first.getsockname()[1])
+    finally:
+        first.close()
