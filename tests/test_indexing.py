@@ -153,3 +153,37 @@ def test_an_index_built_before_the_analyzed_form_columns_still_answers(tmp_path,
     for query in ("داعش صبراتة", '"الجيش السوري"', 'داعش -"الجيش السوري"'):
         assert [h.id for h in old.search(query, limit=20).hits] == [h.id for h in new.search(query, limit=20).hits]
     assert "<mark>" in old.search("داعش").hits[0].snippet_html
+
+
+def test_an_index_with_compressed_analyzed_forms_still_answers(tmp_path, monkeypatch):
+    """Session 2's indexes stored the analyzed forms zlib-compressed (and counted postings with
+    Whoosh's own TEXT field): search.formcolumn decompresses them."""
+    from whoosh.columns import CompressedBytesColumn
+    from whoosh.fields import COLUMN, TEXT
+
+    from search import indexing
+    from search.analysis import build_analyzer
+    from search.schema import build_schema
+
+    def session_2_schema():
+        schema = build_schema()
+        for name in ("title_forms", "body_forms", "title", "body"):
+            schema.remove(name)
+        schema.add("title", TEXT(analyzer=build_analyzer(), stored=True, phrase=False))
+        schema.add("body", TEXT(analyzer=build_analyzer(), stored=True, phrase=False))
+        schema.add("title_forms", COLUMN(CompressedBytesColumn()))
+        schema.add("body_forms", COLUMN(CompressedBytesColumn()))
+        return schema
+
+    monkeypatch.setattr(indexing, "build_schema", session_2_schema)
+    src = tmp_path / "src"
+    src.mkdir()
+    write_jsonl(src / "a.jsonl", seed_articles())
+    reindex([src], tmp_path / "old", procs=2)
+    monkeypatch.undo()
+    reindex([src], tmp_path / "new", procs=2)
+    old, new = Searcher(tmp_path / "old"), Searcher(tmp_path / "new")
+    for query in ("داعش صبراتة", '"الجيش السوري"', 'داعش -"الجيش السوري"', "كورونا"):
+        got, want = old.search(query, limit=20), new.search(query, limit=20)
+        assert want.total > 0
+        assert [(h.id, round(h.score, 6)) for h in got.hits] == [(h.id, round(h.score, 6)) for h in want.hits]
