@@ -210,10 +210,12 @@ def score_candidates(words: list[QueryWord], fields: dict[str, "Candidates"], st
             by_root = ~found & (tf_root > 0)
             total += np.where(by_root, weight * ROOT_WEIGHT * idf * _bm25_array(tf_root, length, avg), 0.0).sum(axis=1)
             matched |= by_root
+        if PROXIMITY_WEIGHT or (PASSAGE_WEIGHT and field == "body"):
+            seen = _last_seen(n_words, doc, word, pos)  # what both bonuses read
         if PROXIMITY_WEIGHT:
-            total += FIELD_WEIGHTS.get(field, 1.0) * PROXIMITY_WEIGHT * _proximity(idf, doc, word, pos, n_docs)
+            total += FIELD_WEIGHTS.get(field, 1.0) * PROXIMITY_WEIGHT * _proximity(idf, doc, word, seen, n_docs)
         if PASSAGE_WEIGHT and field == "body":
-            total += PASSAGE_WEIGHT * _best_passage(idf, doc, word, pos, n_docs)
+            total += PASSAGE_WEIGHT * _best_passage(idf, doc, seen, n_docs)
     if COORDINATION:
         total *= (1 - COORDINATION) + COORDINATION * matched.sum(axis=1) / n_words
     return total
@@ -316,14 +318,14 @@ def _last_seen(n_words: int, doc: np.ndarray, word: np.ndarray, pos: np.ndarray)
     return where, last
 
 
-def _proximity(idf: np.ndarray, doc, word, pos, n_docs: int) -> np.ndarray:
+def _proximity(idf: np.ndarray, doc, word, seen, n_docs: int) -> np.ndarray:
     """For each candidate, the sum over query words that follow each other in the query of the
     smaller idf of the two, when they occur within PROXIMITY_WINDOW words of each other."""
     bonus = np.zeros(n_docs)
     if len(idf) < 2 or not len(doc):
         return bonus
     n_pairs = len(idf) - 1  # pair i: query words i and i + 1
-    where, last = _last_seen(len(idf), doc, word, pos)
+    where, last = seen
     matches, since = np.arange(len(where)), where - PROXIMITY_WINDOW
     # a match of word i + 1 with word i seen within the window before it, or the other way round
     after = (word > 0) & (last[np.maximum(word - 1, 0), matches] >= since)
@@ -333,14 +335,14 @@ def _proximity(idf: np.ndarray, doc, word, pos, n_docs: int) -> np.ndarray:
     return near @ np.minimum(idf[:-1], idf[1:])
 
 
-def _best_passage(idf: np.ndarray, doc, word, pos, n_docs: int) -> np.ndarray:
+def _best_passage(idf: np.ndarray, doc, seen, n_docs: int) -> np.ndarray:
     """For each candidate, the idf sum of the distinct query words in its best window of
     PASSAGE_WORDS words: a question is usually written from one sentence of its answer, so its
     words gather there. The window ending at each match is scored at once for all matches."""
     best = np.zeros(n_docs)
     if not len(doc):
         return best
-    where, last = _last_seen(len(idf), doc, word, pos)
+    where, last = seen
     in_window = last > where - PASSAGE_WORDS
     np.maximum.at(best, doc, idf @ in_window)
     return best

@@ -6,8 +6,8 @@ hamza or diacritics. Marks wrap the original characters between :data:`MARK_OPEN
 :data:`MARK_CLOSE` (escaping happens when the text is rendered).
 
 This replaces Whoosh's highlighter, which ran the analyzer's full token pipeline over the whole
-body of every hit (two thirds of a query's time); here each token is one regex match and one
-dictionary look-up.
+body of every hit (two thirds of a query's time); here only the pieces of text where a query stem
+occurs are tokenized (:func:`matches`).
 """
 
 from __future__ import annotations
