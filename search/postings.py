@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -26,6 +26,32 @@ CACHE_POSTINGS = 20_000_000
 #: Most document frequencies remembered (they are cleared, not evicted one by one, beyond it).
 FREQUENCIES_CACHED = 500_000
 _EPOCH = datetime(1970, 1, 1)
+#: The date column's value for an undated document, as :attr:`Columns.date` holds it.
+UNDATED = np.iinfo(np.int64).min
+#: Whoosh's DATETIME column holds microseconds since ``datetime.min``; an undated document holds
+#: the column's default (2**64 - 1), which is no datetime: anything past ``datetime.max`` is undated.
+_EPOCH_US = (_EPOCH - datetime.min) // timedelta(microseconds=1)
+_LAST_US = (datetime.max - datetime.min) // timedelta(microseconds=1)
+
+
+def _dates(reader, n: int) -> np.ndarray:
+    """Each document's date in seconds since 1970 (:data:`UNDATED` when it has none), read from
+    the raw column: Whoosh's own translation raises OverflowError on an undated document."""
+    date = np.full(n, UNDATED, dtype=np.int64)
+    if reader.has_column("date"):
+        col = reader.column_reader("date", translate=False)
+        raw = np.fromiter((col[i] for i in range(n)), dtype=np.uint64, count=n)
+        dated = raw <= _LAST_US
+        date[dated] = (raw[dated].astype(np.int64) - _EPOCH_US) // 1_000_000
+    return date
+
+
+def date_order(date: np.ndarray, newest: bool) -> np.ndarray:
+    """A sort key (ascending) for dates of :data:`UNDATED` or seconds: newest or oldest first,
+    undated last either way."""
+    key = -date if newest else date.copy()  # -date cannot overflow: UNDATED is replaced below
+    key[date == UNDATED] = np.iinfo(np.int64).max
+    return key
 
 
 @dataclass
@@ -35,7 +61,7 @@ class Columns:
     alive: np.ndarray  # bool: not deleted
     lengths: dict[str, np.ndarray]  # field -> float32 token counts
     avg_length: dict[str, float]
-    date: np.ndarray  # int64 seconds since 1970; INT64_MIN when undated
+    date: np.ndarray  # int64 seconds since 1970; UNDATED when undated
     facets: dict[str, tuple[np.ndarray, list[str]]]  # field -> (codes, values); code -1: none
 
 
@@ -61,16 +87,17 @@ class PostingIndex:
         alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         lengths, avg = {}, {}
         for name in text_fields:
-            arr = np.fromiter((reader.doc_field_length(i, name, 0) for i in range(n)), dtype=np.float32, count=n)
+            # Whoosh answers None (not 0) for a document whose field is absent or empty: 0 here,
+            # or the average length (and every score that divides by it) would be NaN. The average
+            # is over the documents that have the field, as Lucene's BM25 takes it (sumTotalTermFreq
+            # / docCount): an archive of many untitled photos does not make every title look long.
+            arr = np.fromiter((reader.doc_field_length(i, name, 0) or 0 for i in range(n)), dtype=np.float32, count=n)
             lengths[name] = arr
-            avg[name] = float(arr[alive].mean()) if alive.any() else 1.0
-        date = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-        if reader.has_column("date"):
-            col = reader.column_reader("date")
-            for i in range(n):
-                value = col[i]
-                if value:
-                    date[i] = int((value - _EPOCH).total_seconds())
+            having = arr[alive & (arr > 0)]
+            avg[name] = float(having.mean()) if len(having) else 1.0
+        return Columns(alive, lengths, avg, _dates(reader, n), self._load_facets(reader, n))
+
+    def _load_facets(self, reader, n: int) -> dict[str, tuple[np.ndarray, list[str]]]:
         facets = {}
         for name in self.FACETS:
             codes = np.full(n, -1, dtype=np.int32)
@@ -89,7 +116,7 @@ class PostingIndex:
                             values.append(value)
                         codes[i] = code
             facets[name] = (codes, values)
-        return Columns(alive, lengths, avg, date, facets)
+        return facets
 
     # --- postings -------------------------------------------------------------------------
 
@@ -176,7 +203,7 @@ class PostingIndex:
     def date_mask(self, start: datetime | None, end: datetime | None) -> np.ndarray:
         """Documents dated within [start, end] (undated documents are outside any range)."""
         date = self.columns.date
-        mask = date != np.iinfo(np.int64).min
+        mask = date != UNDATED
         if start is not None:
             mask &= date >= int((start - _EPOCH).total_seconds())
         if end is not None:

@@ -94,7 +94,9 @@ class CollectionStats:
 
 
 def idf(doc_count: int, df: int) -> float:
-    """BM25's inverse document frequency (Lucene's form, never negative)."""
+    """BM25's inverse document frequency (Lucene's form, never negative: a frequency that counts
+    deleted documents, as Whoosh's does, is capped at the live document count)."""
+    df = min(df, doc_count)
     return math.log(1 + (doc_count - df + 0.5) / (df + 0.5))
 
 

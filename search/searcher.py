@@ -22,7 +22,7 @@ import numpy as np
 from search import config, matching, ranking, store
 from search import query as q
 from search.formcolumn import FormsColumn
-from search.postings import PostingIndex
+from search.postings import PostingIndex, date_order
 from search.roots import RootMap
 from search.schema import FORMS_SUFFIX, TEXT_FIELDS
 from search.snippets import MARK_CLOSE as _MARK_CLOSE, MARK_OPEN as _MARK_OPEN, mark_all, snippet as make_snippet
@@ -341,17 +341,18 @@ class Searcher:
     @staticmethod
     def _order(index: PostingIndex, docnums: np.ndarray, scores: np.ndarray, sort: str, depth: int):
         """The first `depth` (score, docnum) pairs of the matched documents in the asked order
-        (relevance: at least the re-ranking depth; ties and date orders newest first)."""
+        (relevance: at least the re-ranking depth; ties newest first; undated articles after
+        the dated ones in every order)."""
         if sort == "relevance":
             depth = max(depth, ranking.RERANK_DEPTH)
             key = scores[docnums]
             if len(docnums) > depth:
                 top = np.argpartition(-key, depth - 1)[:depth]
                 docnums, key = docnums[top], key[top]
-            order = np.lexsort((-index.columns.date[docnums], -key))
+            order = np.lexsort((date_order(index.columns.date[docnums], newest=True), -key))
         else:
-            key = index.columns.date[docnums]
-            order = np.argsort(-key if sort == "newest" else key, kind="stable")[:depth]
+            key = date_order(index.columns.date[docnums], newest=sort == "newest")
+            order = np.argsort(key, kind="stable")[:depth]
         return [(float(scores[d]), int(d)) for d in docnums[order][:depth]]
 
     @staticmethod

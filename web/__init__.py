@@ -7,6 +7,7 @@ instance ``config.py`` or by the mapping a test passes, and one blueprint (:mod:
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from search import config
 
@@ -26,8 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False  # Arabic as UTF-8 in the JSON API, not \u escapes
-    app.json.sort_keys = False  # keep Results.as_dict() in its own order
+    app.json = StrictJSON(app)
 
     from web import errors, formatting, headers, limits, views
 
@@ -41,3 +41,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         seconds_phrase=formatting.seconds_phrase,
     )
     return app
+
+
+class StrictJSON(DefaultJSONProvider):
+    """The API's JSON: Arabic as UTF-8 (not ``\\u`` escapes), keys in the order the engine gives
+    them, and strict (RFC 8259): a NaN or infinite number raises ``ValueError`` (a 500 the tests
+    catch) instead of writing ``NaN``, which JSON parsers reject."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
