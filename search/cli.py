@@ -74,7 +74,9 @@ def reindex(paths, index, procs, strict, incremental):
         click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"Indexed {summary.indexed:,} articles into {root} in {summary.seconds:.1f} s "
-        f"({summary.docs_per_second:,.0f} docs/s); skipped {summary.skipped:,}, "
+        f"({summary.docs_per_second:,.0f} docs/s"
+        + (f"; {summary.title_only:,} of them by title only, without a body" if summary.title_only else "")
+        + f"); skipped {summary.skipped:,}, "
         f"duplicates {summary.duplicates:,}, warnings {len(summary.warnings):,}."
         + (f" Incremental: {summary.unchanged_files:,} files unchanged, {summary.removed:,} articles removed."
            if incremental else "")
@@ -129,7 +131,7 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2, allow_nan=False))
         return
     for notice in results.notices:
         click.echo(notice, err=True)

@@ -44,6 +44,7 @@ class ReindexSummary:
     warnings: list[Problem] = field(default_factory=list)  # indexed, with something to say
     seconds: float = 0.0
     index_dir: str = ""
+    title_only: int = 0  # indexed with a title and no body (photo galleries, videos, briefs)
     removed: int = 0  # incremental: articles of changed or vanished files taken out
     unchanged_files: int = 0  # incremental: files not read again
 
@@ -70,6 +71,18 @@ def body_fingerprint(body: str, words: list[str] | None = None) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def fingerprint(article: Article, words: list[str] | None = None) -> str:
+    """What makes two articles the same one: :func:`body_fingerprint`; for an article without
+    body words (a photo gallery, a video, a cartoon), its normalized title with its source and
+    date (marked, so that it never equals a body's): the daily cartoons of one paper, all titled
+    كاريكاتير, are not duplicates of each other."""
+    words = normalized_words(article.body) if words is None else words
+    if words:
+        return body_fingerprint(article.body, words)
+    when = article.date.isoformat() if article.date else ""
+    return "title:" + body_fingerprint(" ".join((article.title, article.source, when)))
+
+
 def to_document(article: Article, words: list[str] | None = None) -> dict:
     """The Whoosh document for an article (field names from :mod:`search.schema`)."""
     doc = {
@@ -80,7 +93,7 @@ def to_document(article: Article, words: list[str] | None = None) -> dict:
         "source": article.source,
         "url": article.url,
         "origin": article.origin,
-        "fingerprint": body_fingerprint(article.body, words),
+        "fingerprint": fingerprint(article, words),
     }
     if article.date is not None:
         doc["date"] = article.date
@@ -254,10 +267,10 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
         if isinstance(record, Problem):
             (summary.problems if record.skipped else summary.warnings).append(record)
             continue
-        if not record.body.strip():
-            summary.problems.append(Problem(record.origin, record.id, "empty body"))
-            continue
         words = normalized_words(record.body)
+        if not words and not normalized_words(record.title):
+            summary.problems.append(Problem(record.origin, record.id, "no words in its title or body: nothing to index"))
+            continue
         doc = to_document(record, words)
         url = record.url.strip()
         if (url and url in seen_urls) or doc["fingerprint"] in seen_bodies:
@@ -271,6 +284,8 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
             roots.add(normalized_words(record.title))
         writer.add_document(**doc)
         summary.indexed += 1
+        if not words:
+            summary.title_only += 1
         if progress is not None:
             now = time.monotonic()
             if now - last_report > 0.2:

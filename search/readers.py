@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import html
 import io
 import json
 import os
@@ -263,15 +264,27 @@ _LIST_FIELDS = ("articles", "data", "items")
 
 
 def _field(record: dict[str, Any], names: Iterable[str]) -> str:
-    """The first of `names` present with a value, as stripped text ('' when none)."""
+    """The first of `names` present with a value, as stripped text with HTML entities decoded
+    ('' when none)."""
     for name in names:
         value = record.get(name)
         if value is None or value == "":
             continue
         if isinstance(value, list):  # a body given as a list of paragraphs
-            return "\n".join(str(v).strip() for v in value if v is not None).strip()
-        return str(value).strip()
+            return decode_entities("\n".join(str(v).strip() for v in value if v is not None)).strip()
+        return decode_entities(str(value)).strip()
     return ""
+
+
+def decode_entities(text: str) -> str:
+    """`text` with HTML character references decoded once (``&quot;`` → ``"``, ``&#8220;`` → ``“``,
+    ``&nbsp;`` → a space), as HTML5 defines them (:func:`html.unescape`). Scraped archives keep
+    them in titles and bylines; left in, they are indexed as words and shown literally, and
+    ``&rlm;``-like ones break the order of a right-to-left line. HTML pages need no call:
+    their parser decodes references already."""
+    if "&" not in text:
+        return text
+    return html.unescape(text).replace("\u00a0", " ")
 
 
 def _parse_date(text: str) -> datetime | None:
@@ -292,8 +305,8 @@ def _record_articles(src: _Source, record: Any, where: str) -> Iterator[Record]:
         yield src.problem(where, f"record is not a JSON object (it is {_json_type(record)})")
         return
     title, body, url = _field(record, _TITLE_FIELDS), _field(record, _BODY_FIELDS), _field(record, _URL_FIELDS)
-    if not body:
-        yield src.problem(where, "empty body; article skipped")
+    if not body and not title:
+        yield src.problem(where, NOTHING_TO_INDEX)
         return
     given_id = record.get("id")
     if given_id is not None and given_id != "":
@@ -306,10 +319,17 @@ def _record_articles(src: _Source, record: Any, where: str) -> Iterator[Record]:
         yield src.problem(where, f"unreadable date {date_text!r}; article kept without a date", skipped=False)
     if not title:
         yield src.problem(where, "missing title; article kept with an empty title", skipped=False)
+    if not body:
+        yield src.problem(where, TITLE_ONLY, skipped=False)
     yield Article(
         id=article_id, title=title, body=body, date=date, author=_field(record, ("author",)),
         source=_field(record, ("source",)), url=url, origin=src.file,
     )
+
+
+#: Problem reasons of a record without a body.
+NOTHING_TO_INDEX = "no title and no body: nothing to index; record skipped"
+TITLE_ONLY = "no body; article indexed by its title"
 
 
 def _json_type(value: Any) -> str:
@@ -604,8 +624,8 @@ def _split_page(lines: list[tuple[int, str]], title: str, date: datetime | None 
 
 def _page_records(src: _Source, page: _Page, *, author: str = "", url: str = "", source: str = "") -> Iterator[Record]:
     """The Problems and the Article of one scraped page; its id derives from the file's key."""
-    if not page.body:
-        yield src.problem("", "empty body; article skipped")
+    if not page.body and not page.title:
+        yield src.problem("", NOTHING_TO_INDEX)
         return
     if page.date is None and page.unread_date and page.unread_date[0]:
         n, line = page.unread_date
@@ -614,6 +634,8 @@ def _page_records(src: _Source, page: _Page, *, author: str = "", url: str = "",
         yield src.problem("", "no date found; article kept without a date", skipped=False)
     if not page.title:
         yield src.problem("", "missing title; article kept with an empty title", skipped=False)
+    if not page.body:
+        yield src.problem("", TITLE_ONLY, skipped=False)
     yield Article(
         id=stable_id(src.key), title=page.title, body=page.body, date=page.date,
         author=author or page.author, source=source, url=url, origin=src.file,
@@ -633,8 +655,11 @@ def _read_text_page(src: _Source) -> Iterator[Record]:
     if _HTML_START.match(text):
         yield from _html_records(src, text)
     else:
-        lines = list(enumerate(text.splitlines(), 1))
-        first = next(i for i, (_, line) in enumerate(lines) if line.strip())  # _read_text: not blank
+        lines = list(enumerate(decode_entities(text).splitlines(), 1))
+        first = next((i for i, (_, line) in enumerate(lines) if line.strip()), None)
+        if first is None:  # only entities such as &nbsp;
+            yield src.problem("", NOTHING_TO_INDEX)
+            return
         yield from _page_records(src, _split_page(lines[first + 1 :], lines[first][1].strip()))
 
 

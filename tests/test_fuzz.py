@@ -323,7 +323,7 @@ def test_an_impossible_day_is_none_never_corrected(year, month, form):
 
 RECORDS = seed_articles()
 FAULTS = ("good", "good", "good", "truncated", "not_object", "empty_body", "blank_body", "no_title", "bad_date",
-          "duplicate_body", "duplicate_url", "body_list", "numeric_id", "not_json", "blank_line")
+          "duplicate_body", "duplicate_url", "body_list", "numeric_id", "not_json", "blank_line", "no_text")
 
 
 @dataclass
@@ -355,8 +355,12 @@ def _line_for(fault: str, n: int, rng: random.Random, kept: list[dict], first: b
         return rng.choice(values), None, "problem"
     if fault == "not_json":
         return rng.choice(["{id: 1}", "داعش", "{'a': 1}", '{"a": }', "<html>", "}{"]), None, "problem"
-    if fault in ("empty_body", "blank_body"):
-        record = dict(base, body="" if fault == "empty_body" else " \n\t ")
+    if fault in ("empty_body", "blank_body"):  # a photo gallery or a video: found by its title
+        # (its own title: title-only records of one title, source and date are one record twice)
+        record = dict(base, title=f"{base['title']} ({n})", body="" if fault == "empty_body" else " \n\t ")
+        return json.dumps(record, ensure_ascii=False), dict(record, body=""), "warning"
+    if fault == "no_text":
+        record = dict(base, title=rng.choice(["", " ", None]), body=rng.choice(["", "\n", None]))
         return json.dumps(record, ensure_ascii=False), None, "problem"
     if fault == "no_title":
         record = dict(base, title="")
@@ -365,9 +369,10 @@ def _line_for(fault: str, n: int, rng: random.Random, kept: list[dict], first: b
         record = dict(base, date="ليس تاريخا")
         return json.dumps(record, ensure_ascii=False), dict(record, date=None), "warning"
     if fault in ("duplicate_body", "duplicate_url"):
-        if not kept:
+        twins = [k for k in kept if k["body"].strip()] if fault == "duplicate_body" else kept
+        if not twins:  # (no body to copy: a title-only article's empty body makes no duplicate)
             return json.dumps(base, ensure_ascii=False), base, "article"
-        twin = rng.choice(kept)
+        twin = rng.choice(twins)
         record = dict(base, body="  " + twin["body"] + " ") if fault == "duplicate_body" else dict(base, url=twin["url"])
         return json.dumps(record, ensure_ascii=False), record, "duplicate"
     if fault == "body_list":
@@ -468,7 +473,8 @@ def test_reindex_counts_add_up(tmp_path_factory, faults, seed):
     check_reindex([folder / "src"], folder / "ix", expected)
 
 
-JSON_FAULTS = ("good", "good", "good", "not_object", "empty_body", "no_title", "bad_date", "duplicate_body", "numeric_id")
+JSON_FAULTS = ("good", "good", "good", "not_object", "empty_body", "no_title", "bad_date", "duplicate_body", "numeric_id",
+               "no_text")
 
 
 def make_json_array(faults: list[str], seed: int) -> tuple[bytes, Expected]:
@@ -636,15 +642,18 @@ def test_a_folder_of_mixed_encodings_and_damaged_files(tmp_path):
         "binary.txt": bytes(range(256)) * 20,
         "empty.txt": b"",
         "spaces.txt": "   \n\n\t".encode("utf-8"),
-        "title-only.txt": "عنوان بلا نص\n".encode("utf-8"),
+        "entities-only.txt": "&nbsp;\n&#32;\n".encode("utf-8"),
         "image.jsonl": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
         "not-gzip.jsonl.gz": b"this is not gzip data at all",
         "unknown.docx": b"PK\x03\x04",
     }
     for name, data in bad.items():
         (folder / name).write_bytes(data)
+    (folder / "title-only.txt").write_text("عنوان بلا نص\n", encoding="utf-8")  # a photo page: kept
     articles, problems = split(read_paths([folder]))
     by_file = {Path(a.origin).name: a for a in articles}
+    title_only = by_file.pop("title-only.txt")
+    assert (title_only.title, title_only.body) == ("عنوان بلا نص", "")
     assert set(by_file) == set(good)
     for name in good:
         article = by_file[name]
@@ -655,8 +664,8 @@ def test_a_folder_of_mixed_encodings_and_damaged_files(tmp_path):
     skipped = {Path(p.file).name for p in problems if p.skipped}
     assert skipped == set(bad)
     summary = reindex([folder], tmp_path / "ix", procs=1)
-    assert summary.indexed == len(good)
-    assert summary.indexed + summary.skipped + summary.duplicates == len(good) + len(bad)
+    assert (summary.indexed, summary.title_only) == (len(good) + 1, 1)
+    assert summary.indexed + summary.skipped + summary.duplicates == len(good) + 1 + len(bad)
 
 
 @FUZZ

@@ -18,7 +18,7 @@ import pytest
 import search.readers
 from search.articles import Article, Problem, stable_id
 from search.dates import parse_date
-from search.readers import decode_bytes, read_file, read_paths
+from search.readers import NOTHING_TO_INDEX, TITLE_ONLY, decode_bytes, read_file, read_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_634241ae74eb9ffe.txt"
@@ -133,12 +133,20 @@ def test_text_print_line_without_headline_words_keeps_remainder_as_author(tmp_pa
     assert only_article(read_file(path)).author == "كتب فاطمة عبدالغني"
 
 
-def test_text_with_title_only_is_skipped_for_empty_body(tmp_path):
+def test_text_with_title_only_is_kept_and_found_by_its_title(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text(f"{SEED_TITLE}\n{SEED_DATE_LINE}\nشارك\n", encoding="utf-8")
-    problem = only_problem(records := list(read_file(path)))
-    assert articles(records) == []
-    assert (problem.file, problem.skipped) == (str(path), True) and "empty body" in problem.reason
+    records = list(read_file(path))
+    article, problem = only_article(records), only_problem(records)
+    assert (article.title, article.body, article.date) == (SEED_TITLE, "", datetime(2020, 6, 22, 0, 19))
+    assert (problem.file, problem.skipped, problem.reason) == (str(path), False, TITLE_ONLY)
+
+
+def test_text_of_entities_only_is_nothing_to_index(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("&nbsp;\n&nbsp; &nbsp;\n", encoding="utf-8")
+    records = list(read_file(path))
+    assert articles(records) == [] and only_problem(records).reason == NOTHING_TO_INDEX
 
 
 def test_text_id_derives_from_path_relative_to_folder_given(tmp_path):
@@ -266,14 +274,41 @@ def test_jsonl_record_not_an_object_is_skipped(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("body", ["", " \u00a0\u00a0 \n", None])
-def test_record_with_empty_body_is_skipped(body, tmp_path):
+@pytest.mark.parametrize("body", ["", " \u00a0\u00a0 \n", None, "&nbsp;"])
+def test_record_with_title_and_empty_body_is_kept_with_warning(body, tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [record(0, body=body)])
+    records = list(read_file(path))
+    article, problem = only_article(records), only_problem(records)
+    assert (article.title, article.body) == (record(0)["title"], "")
+    assert (problem.file, problem.place, problem.skipped, problem.reason) == (str(path), "line 1", False, TITLE_ONLY)
+
+
+@pytest.mark.parametrize("title", ["", "  ", None, "&nbsp;"])
+def test_record_without_title_or_body_is_skipped(title, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [record(0, body="", title=title)])
     records = list(read_file(path))
     assert articles(records) == []
     problem = only_problem(records)
-    assert (problem.file, problem.place, problem.skipped) == (str(path), "line 1", True)
-    assert "empty body" in problem.reason
+    assert (problem.file, problem.place, problem.skipped, problem.reason) == (str(path), "line 1", True, NOTHING_TO_INDEX)
+
+
+@pytest.mark.parametrize("written, decoded", [
+    ("&#8220;الرياض&#8221; تستضيف القمة", "“الرياض” تستضيف القمة"),
+    ("وزير&nbsp;الخارجية &quot;يلتقي&quot; نظيره", 'وزير الخارجية "يلتقي" نظيره'),
+    ("سعد &amp; شركاه &#x627;&#x644;&#x633;&#x639;&#x648;&#x62f;&#x64a;&#x629;", "سعد & شركاه السعودية"),
+    ("&amp;quot; مرة واحدة", "&quot; مرة واحدة"),  # decoded once, not until nothing is left
+])
+def test_html_entities_are_decoded_once_in_every_text_field(written, decoded, tmp_path):
+    row = record(0, title=written, author=written, source=written)
+    row["body"] = written + "\n" + row["body"]
+    path = write_jsonl(tmp_path / "a.jsonl", [row])
+    article = only_article(read_file(path))
+    assert (article.title, article.author, article.source) == (decoded, decoded, decoded)
+    assert article.body.split("\n")[0] == decoded
+    page = tmp_path / "page.txt"
+    page.write_text(f"{written}\n{SEED_DATE_LINE}\n{written} {PARAGRAPHS[0]}\n", encoding="utf-8")
+    article = only_article(read_file(page))
+    assert article.title == decoded and article.body.startswith(decoded)
 
 
 def test_record_without_title_is_kept_with_warning(tmp_path):
@@ -336,7 +371,7 @@ def test_not_gzip_data_in_gz_file(tmp_path):
 
 def test_json_array_records_are_placed_by_number(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps([record(0), {"title": "عنوان"}, record(1)], ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps([record(0), {"author": "عنوان"}, record(1)], ensure_ascii=False), encoding="utf-8")
     records = list(read_file(path))
     assert [a.body for a in articles(records)] == [PARAGRAPHS[0], PARAGRAPHS[1]]
     assert [(p.file, p.place) for p in problems(records)] == [(str(path), "record 2")]
@@ -380,7 +415,7 @@ def test_zip_members_are_read_in_name_order_with_member_places(tmp_path):
     path = tmp_path / "2015-07-23.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("2015-07-24.json", json.dumps([snn_record(2)], ensure_ascii=False))
-        archive.writestr("2015-07-23.json", json.dumps([snn_record(0), {"title": "x"}, snn_record(1)], ensure_ascii=False))
+        archive.writestr("2015-07-23.json", json.dumps([snn_record(0), {"author": "x"}, snn_record(1)], ensure_ascii=False))
     records = list(read_file(path))
     assert [a.body for a in articles(records)] == PARAGRAPHS[:3]
     assert [(p.file, p.place) for p in problems(records)] == [(str(path), "2015-07-23.json record 2")]
