@@ -15,11 +15,12 @@
    ``MultifieldParser`` with ``OrGroup``, as the eval README's "stock Whoosh" rows were measured
    (that parser leaves the Arabic question mark on the last word: see :mod:`search.baselines`);
 
-on the two sets of ``../shared/eval``: ``arcd`` (title + body indexed and searched) and
+on the three sets of ``../shared/eval`` with qrels: ``arcd`` (title + body indexed and searched),
 ``knownitem`` (the headline is the query, so only the body is searched: ``fields=("body",)``.
 Arshif's index keeps the title, as ``arshif reindex`` builds it, and every run proves on the real
-index that a body-only search ignores it). Rows 1-3 live in :mod:`search.baselines`, apart from
-the product path.
+index that a body-only search ignores it) and ``quote`` (a sentence remembered from inside an
+article, over SaudiNewsNet's title + body, as users index their archives; the same Arshif index as
+knownitem). Rows 1-3 live in :mod:`search.baselines`, apart from the product path.
 
 Scores: MRR@10 (RR@10), nDCG@10 and Recall@100 with ir-measures, computed per query and averaged
 over every judged query of the query file: a query with no results (or a query error) counts as
@@ -103,14 +104,20 @@ class EvalSet:
 
 
 def default_sets(shared: Path = DEFAULT_SHARED) -> dict[str, EvalSet]:
-    """The two sets of ``shared/eval`` (see its README)."""
+    """The sets of ``shared/eval`` with qrels (see its README): arcd, knownitem (body only) and
+    quote (SaudiNewsNet title + body, as users index their archives)."""
     ev = shared / "eval"
+    snn = shared / "data" / "saudinewsnet.jsonl.gz"
     return {
         "arcd": EvalSet("arcd", ev / "arcd" / "corpus.jsonl", ev / "arcd" / "dev.tsv", ev / "arcd" / "dev.qrels",
                         ("title", "body")),
-        "knownitem": EvalSet("knownitem", shared / "data" / "saudinewsnet.jsonl.gz", ev / "knownitem" / "dev.tsv",
-                             ev / "knownitem" / "dev.qrels", ("body",)),
+        "knownitem": EvalSet("knownitem", snn, ev / "knownitem" / "dev.tsv", ev / "knownitem" / "dev.qrels", ("body",)),
+        "quote": EvalSet("quote", snn, ev / "quote" / "dev.tsv", ev / "quote" / "dev.qrels", ("title", "body")),
     }
+
+
+#: The sets run when none are named.
+DEFAULT_SETS = ("arcd", "knownitem", "quote")
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -257,9 +264,11 @@ def index_key(system: str, ev: EvalSet) -> str:
     """Cache key of a built index: the corpus file, the indexed fields, and what shapes the index
     (Arshif: the source of the indexing code; a baseline: its analyzer's output on PROBE_TEXT)."""
     versions = _versions("whoosh-reloaded", "tashaphyne", "pyarabic")
-    if system == "arshif":
+    if system == "arshif":  # the whole record is indexed whatever the set searches: one index a corpus
         code = _index_side_sources()
         shape = [str(p.relative_to(REPO)) if p.is_relative_to(REPO) else p.name for p in code] + code
+        name = ev.corpus.name.split(".")[0]
+        return f"{name}-arshif-" + _digest(system, _corpus_identity(ev.corpus), versions, *shape)
     else:
         from search import baselines
 
@@ -641,7 +650,7 @@ def ablations() -> list[tuple[str, dict]]:
 # --- the table -----------------------------------------------------------------------------
 
 def reference_rows(shared: Path) -> list[tuple[str, list[str]]]:
-    """The reference rows of ``shared/eval/README.md`` (label, six figures), as printed there."""
+    """The reference rows of ``shared/eval/README.md`` (label, its figures), as printed there."""
     readme = shared / "eval" / "README.md"
     rows = []
     try:
@@ -656,7 +665,7 @@ def reference_rows(shared: Path) -> list[tuple[str, list[str]]]:
         if inside and line.startswith("|") and not line.startswith("| system") and "---" not in line:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if len(cells) >= 7:
-                rows.append((cells[0], cells[1:7]))
+                rows.append((cells[0], cells[1:]))
     return rows
 
 
@@ -666,10 +675,10 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str], sets: list[str],
                   references: list[tuple[str, list[str]]] = ()) -> str:
-    """The Markdown table: six score columns (three per set), then index seconds and query p50 per set."""
-    all_sets = ["arcd", "knownitem"] + [s for s in sets if s not in ("arcd", "knownitem")]
-    head = ["system"] + [f"{s} {m}" for s in all_sets[:2] for m in METRICS] \
-        + [f"{s} {m}" for s in all_sets[2:] for m in METRICS] \
+    """The Markdown table: three score columns for each of arcd, knownitem, quote (and any other
+    set asked), then index seconds and query p50 per set asked; then the README's reference rows."""
+    all_sets = list(DEFAULT_SETS) + [s for s in sets if s not in DEFAULT_SETS]
+    head = ["system"] + [f"{s} {m}" for s in all_sets for m in METRICS] \
         + [f"{s} {t}" for s in sets for t in ("index s", "p50 ms")]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for system in systems:
@@ -683,7 +692,8 @@ def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str],
             cells.append(_fmt(r.index_seconds, 1) if r else "–")
             cells.append(_fmt(r.p50_ms, 1) if r else "–")
         lines.append("| " + " | ".join(cells) + " |")
-    for label, figures in references:
+    for label, figures in references:  # the README's columns: three per set of DEFAULT_SETS, in order
+        figures = figures[:len(DEFAULT_SETS) * len(METRICS)]
         cells = [f"*reference: {label}*"] + figures + ["–"] * (len(head) - 1 - len(figures))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -774,7 +784,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "nDCG@10 and Recall@100 (ir-measures) in one Markdown table.")
     p.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
                    help=f"the shared folder with eval/, data/ and tools/ (default {DEFAULT_SHARED})")
-    p.add_argument("--sets", default="arcd,knownitem", help="comma-separated sets (default arcd,knownitem)")
+    p.add_argument("--sets", default=",".join(DEFAULT_SETS),
+                   help=f"comma-separated sets (default {','.join(DEFAULT_SETS)})")
     p.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated, from {','.join(SYSTEMS)}")
     p.add_argument("--limit-queries", type=int, default=None, metavar="N", help="only the first N queries of each set")
     p.add_argument("--rebuild", action="store_true", help="rebuild cached indexes (and re-run Lucene)")
@@ -788,7 +799,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="set a ranking constant of search.query for the arshif row (repeatable), e.g. "
                         "BM25_K1=1.5, COORDINATION=None, title=1.5 (a FIELD_WEIGHTS entry)")
     p.add_argument("--json", type=Path, default=None, help="also write all figures (and per-query scores) here")
-    for name in ("arcd", "knownitem"):
+    for name in DEFAULT_SETS:
         for part in ("corpus", "queries", "qrels"):
             p.add_argument(f"--{name}-{part}", type=Path, default=None, help=argparse.SUPPRESS)
     return p

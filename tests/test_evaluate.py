@@ -153,7 +153,7 @@ def test_arshif_on_the_seed_paragraphs(tiny_set, tmp_path):
     # A second run uses the cached index (no rebuild) and gives the same figures.
     again = ev.evaluate([tiny_set], ["arshif"], cache=tmp_path / "cache", procs=1, log=lambda msg: None)
     assert again[("arshif", "tiny")].scores.means == out.scores.means
-    assert len(list((tmp_path / "cache").glob("tiny-arshif-*"))) == 1
+    assert len(list((tmp_path / "cache").glob("corpus-arshif-*"))) == 1
 
 
 def test_body_only_search_never_touches_the_title(tiny_set, tmp_path):
@@ -194,3 +194,45 @@ def test_stock_whoosh_parser_keeps_the_arabic_question_mark_on_the_word(tiny_set
     assert "المشوط؟" in {text for _, text in stock.query("المشوط؟").iter_all_terms()}
     assert stock.search("المشوط؟") == []
     assert tokens.search("المشوط؟")
+
+
+def test_default_sets_include_quote_over_title_and_body():
+    sets = ev.default_sets()
+    if not sets["quote"].corpus.is_file():
+        pytest.skip(f"no corpus at {sets['quote'].corpus}")
+    assert list(sets) == list(ev.DEFAULT_SETS) == ["arcd", "knownitem", "quote"]
+    assert sets["quote"].fields == ("title", "body") and sets["knownitem"].fields == ("body",)
+    assert sets["quote"].corpus == sets["knownitem"].corpus
+    # one Arshif index per corpus: knownitem and quote share it
+    assert ev.index_key("arshif", sets["quote"]) == ev.index_key("arshif", sets["knownitem"])
+    assert ev.index_key("plain", sets["quote"]) != ev.index_key("plain", sets["knownitem"])
+
+
+def test_reference_rows_fill_the_columns_of_their_sets(tmp_path):
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "README.md").write_text(
+        "## Reference figures\n| system | a | b | c | d | e | f | g | h | i | names |\n| --- |\n"
+        "| Peer | 0.1 | 0.2 | 0.3 | 0.4 | 0.5 | 0.6 | 0.7 | 0.8 | 0.9 | 0.95 |\n", encoding="utf-8")
+    rows = ev.reference_rows(tmp_path)
+    table = ev.results_table({}, ["arshif"], ["quote"], rows).splitlines()
+    header, reference = table[0].split(" | "), table[-1].split(" | ")
+    assert len(header) == len(reference)
+    assert reference[header.index("quote R@100")] == "0.9" and "0.95" not in table[-1]
+
+
+def test_evaluation_over_the_messy_corpus(messy_corpus, tmp_path):
+    """The messy archive through the evaluation: a title-only gallery found by its title, an
+    untitled article by a sentence of its body; every score finite."""
+    from conftest import messy_records
+
+    records = messy_records()
+    gallery = next(r for r in records if not r.get("body") and len(r.get("title", "").split()) >= 4)
+    untitled = next(r for r in records if not r.get("title", "").strip() and len(r.get("body", "").split()) > 40)
+    queries, qrels = tmp_path / "q.tsv", tmp_path / "qrels"
+    queries.write_text(f"g\t{gallery['title']}\nu\t{' '.join(untitled['body'].split()[20:32])}\n", encoding="utf-8")
+    qrels.write_text(f"g 0 {gallery['id']} 1\nu 0 {untitled['id']} 1\n", encoding="utf-8")
+    messy = ev.EvalSet("messy", messy_corpus / "messy.jsonl", queries, qrels, ("title", "body"))
+    results = ev.evaluate([messy], ["arshif"], cache=tmp_path / "cache", procs=2, log=lambda msg: None)
+    out = results[("arshif", "messy")]
+    assert out.scores.per_query["g"]["R@100"] == 1.0 and out.scores.per_query["u"]["R@100"] == 1.0
+    assert all(math.isfinite(score) for hits in out.run.values() for _, score in hits)
