@@ -73,14 +73,14 @@ def body_fingerprint(body: str, words: list[str] | None = None) -> str:
 
 def fingerprint(article: Article, words: list[str] | None = None) -> str:
     """What makes two articles the same one: :func:`body_fingerprint`; for an article without
-    body words (a photo gallery, a video, a cartoon), its normalized title with its source and
-    date (marked, so that it never equals a body's): the daily cartoons of one paper, all titled
-    كاريكاتير, are not duplicates of each other."""
+    body words (a photo gallery, a video, a cartoon), its normalized title with its source, date
+    and URL (marked, so that it never equals a body's): the daily cartoons of one paper, all
+    titled كاريكاتير, are not duplicates of each other."""
     words = normalized_words(article.body) if words is None else words
     if words:
         return body_fingerprint(article.body, words)
     when = article.date.isoformat() if article.date else ""
-    return "title:" + body_fingerprint(" ".join((article.title, article.source, when)))
+    return "title:" + body_fingerprint(" ".join((article.title, article.source, when, article.url)))
 
 
 def to_document(article: Article, words: list[str] | None = None) -> dict:
@@ -144,7 +144,7 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
     paths = list(paths)
     with store.reindex_lock(root):
         files = list(list_files(paths))
-        manifest = {str(item[0]): _signature(item[0]) for item in files if not isinstance(item, Problem)}
+        manifest = Manifest({str(item[0]): _signature(item[0]) for item in files if not isinstance(item, Problem)})
         live = store.current_generation(root)
         previous = _read_manifest(live) if incremental and live is not None else None
         build_dir = store.new_build_dir(root)
@@ -160,7 +160,7 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
                 roots = RootCollector(RootMap.load(live))
                 writer, records, seen = _incremental(live, build_dir, files, manifest, previous, summary)
             try:
-                _add_all(writer, records, summary, progress, seen, roots)
+                manifest.with_duplicates |= _add_all(writer, records, summary, progress, seen, roots)
                 writer.commit()
             except BaseException:
                 if not getattr(writer, "is_closed", False):
@@ -199,41 +199,63 @@ def _signature(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def _read_manifest(generation: Path) -> dict | None:
+@dataclass
+class Manifest:
+    """What a generation was built from: each file's signature, and the files some of whose
+    records were dropped as duplicates of an article in another file (when that file changes or
+    goes, they must be read again, or the copies they hold would be lost)."""
+
+    files: dict[str, list[int]]
+    with_duplicates: set[str] = field(default_factory=set)
+
+
+def _read_manifest(generation: Path) -> Manifest | None:
     try:
-        return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # an index built before manifests, or damaged: rebuild in full
+        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        return Manifest(dict(data["files"]), set(data["with_duplicates"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # an index built before manifests (or before this format), or damaged: rebuild in full
 
 
-def _write_manifest(build_dir: Path, manifest: dict) -> None:
-    (build_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+def _write_manifest(build_dir: Path, manifest: Manifest) -> None:
+    data = {"files": manifest.files, "with_duplicates": sorted(manifest.with_duplicates)}
+    (build_dir / MANIFEST).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def _incremental(live: Path, build_dir: Path, files, manifest: dict, previous: dict, summary: "ReindexSummary"):
+def _incremental(live: Path, build_dir: Path, files, manifest: Manifest, previous: Manifest,
+                 summary: "ReindexSummary"):
     """Copy the live generation aside, delete what changed or disappeared, and return a writer,
-    the records of the new and changed files, and the URLs and fingerprints already indexed."""
+    the records of the files to read, and the URLs, fingerprints and ids already indexed.
+
+    The files to read are the new and changed ones and, when anything changed or vanished, every
+    unchanged file that had records dropped as duplicates: the article they duplicated may have
+    been in a changed file, and its copies must then be indexed in its place."""
     for item in live.iterdir():
         if item.is_file() and item.name != MANIFEST:
             shutil.copy2(item, build_dir / item.name)
     ix = store.BuildStorage(str(build_dir)).open_index()
     writer = _Preparing(SegmentWriter(ix, **WRITER_OPTIONS), add_forms)
-    stale = [name for name in previous if manifest.get(name) != previous[name]]
-    for name in stale:
+    stale = {name for name in previous.files if manifest.files.get(name) != previous.files[name]}
+    if stale:
+        stale |= previous.with_duplicates & set(manifest.files)
+    manifest.with_duplicates |= previous.with_duplicates - stale  # still true of the files not read
+    for name in sorted(stale):
         summary.removed += writer.delete_by_term("origin", name)
-    summary.unchanged_files = len(previous) - len(stale)
+    summary.unchanged_files = len(previous.files) - len(stale & set(previous.files))
     seen_urls: set[str] = set()
     seen_bodies: set[str] = set()
+    seen_ids: set[str] = set()
     with ix.searcher() as searcher:
-        stale_set = set(stale)
         for fields in searcher.all_stored_fields():
-            if fields.get("origin") in stale_set:
+            if fields.get("origin") in stale:
                 continue
+            seen_ids.add(fields["id"])
             if fields.get("url"):
                 seen_urls.add(fields["url"])
             if fields.get("fingerprint"):
                 seen_bodies.add(fields["fingerprint"])
-    todo = [item for item in files if isinstance(item, Problem) or manifest[str(item[0])] != previous.get(str(item[0]))]
+    todo = [item for item in files if isinstance(item, Problem) or str(item[0]) in stale
+            or str(item[0]) not in previous.files]
 
     def records():
         for item in todo:
@@ -242,7 +264,7 @@ def _incremental(live: Path, build_dir: Path, files, manifest: dict, previous: d
             else:
                 yield from read_listed(*item)
 
-    return writer, records(), (seen_urls, seen_bodies)
+    return writer, records(), (seen_urls, seen_bodies, seen_ids)
 
 
 class _Preparing:
@@ -260,8 +282,12 @@ class _Preparing:
 
 
 def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None,
-             roots: RootCollector | None = None) -> None:
-    seen_urls, seen_bodies = seen if seen is not None else (set(), set())
+             roots: RootCollector | None = None) -> set[str]:
+    """Add every article of `records` that is not a duplicate; return the files (origins) that
+    had records dropped as duplicates. An id already taken by another article is made unique
+    (``id~2``, ``id~3``...) with a warning: both articles stay findable and each opens by its id."""
+    seen_urls, seen_bodies, seen_ids = seen if seen is not None else (set(), set(), set())
+    with_duplicates: set[str] = set()
     last_report = 0.0
     for record in records:
         if isinstance(record, Problem):
@@ -275,10 +301,16 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
         url = record.url.strip()
         if (url and url in seen_urls) or doc["fingerprint"] in seen_bodies:
             summary.duplicates += 1
+            with_duplicates.add(record.origin)
             continue
         if url:
             seen_urls.add(url)
         seen_bodies.add(doc["fingerprint"])
+        if doc["id"] in seen_ids:
+            doc["id"] = _unique_id(doc["id"], seen_ids)
+            summary.warnings.append(Problem(record.origin, record.id, f"id {record.id!r} is already another "
+                                            f"article's; this one is indexed as {doc['id']!r}", skipped=False))
+        seen_ids.add(doc["id"])
         if roots is not None:
             roots.add(words)
             roots.add(normalized_words(record.title))
@@ -293,3 +325,12 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
                 last_report = now
     if progress is not None:
         progress(summary.indexed, len(summary.problems))
+    return with_duplicates
+
+
+def _unique_id(taken: str, seen: set[str]) -> str:
+    """``taken~2``, ``taken~3``...: the first not in `seen`."""
+    n = 2
+    while f"{taken}~{n}" in seen:
+        n += 1
+    return f"{taken}~{n}"

@@ -309,7 +309,7 @@ def _record_articles(src: _Source, record: Any, where: str) -> Iterator[Record]:
         yield src.problem(where, NOTHING_TO_INDEX)
         return
     given_id = record.get("id")
-    if given_id is not None and given_id != "":
+    if given_id is not None and str(given_id).strip():
         article_id = str(given_id)
     else:
         article_id = stable_id(url) if url else stable_id(title, body)
@@ -688,12 +688,18 @@ def _html_records(src: _Source, html: str) -> Iterator[Record]:
     except Exception as exc:  # noqa: BLE001 -- a page lxml or trafilatura chokes on
         yield src.problem("", f"could not extract an article from the HTML page: {exc}")
         return
-    if doc is None or not (doc.text or "").strip():
-        yield src.problem("", "empty body: no article text found in the HTML page")
-        return
-    title = (doc.title or "").strip()
+    title = ((doc.title if doc is not None else "") or "").strip()
     if not title and (tag := _TITLE_TAG.search(html)):
-        title = " ".join(tag.group(1).split())
+        title = " ".join(decode_entities(tag.group(1)).split())
+    if doc is None or not (doc.text or "").strip():
+        if not title:
+            yield src.problem("", "no article text and no title found in the HTML page; page skipped")
+            return
+        yield src.problem("", TITLE_ONLY, skipped=False)  # a photo or video page: found by its title
+        yield Article(id=stable_id(src.key), title=title, body="", origin=src.file,
+                      url=(doc.url if doc is not None else "") or "",
+                      source=(doc.sitename or doc.hostname or "") if doc is not None else "")
+        return
     lines = [(0, line) for line in doc.text.splitlines()]  # 0: not lines of the file
     if lines and _fold(lines[0][1]) == _fold(title):  # trafilatura repeats the headline
         lines = lines[1:]

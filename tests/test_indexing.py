@@ -119,6 +119,64 @@ def test_incremental_reindex_reads_only_new_and_changed_files_and_drops_vanished
     assert searcher.doc_count() == 2 + len(articles) - 8
 
 
+def _ids(root) -> set[str]:
+    with store.open_current(root).searcher() as searcher:
+        return {fields["id"] for fields in searcher.all_stored_fields()}
+
+
+def test_incremental_reindex_brings_back_the_copies_of_an_article_whose_file_vanished(tmp_path):
+    """Copies dropped as duplicates (same body, same URL, same title-only record) of articles in
+    a file that then goes are indexed in their place: what a full reindex would hold."""
+    src = tmp_path / "src"
+    src.mkdir()
+    a, b, c = seed_articles()[:3]
+    gallery = {"id": "g", "title": "صور من الحفل", "body": "", "date": "2020-01-01", "url": ""}
+    write_jsonl(src / "a.jsonl", [a, b, gallery])
+    write_jsonl(src / "b.jsonl", [dict(a, id="a-copy", url=""), dict(b, id="b-copy", body=c["body"] + " (نسخة أخرى)"),
+                                  dict(gallery, id="g-copy"), dict(c, id="new")])
+    root = tmp_path / "ix"
+    first = reindex([src], root, procs=1)
+    assert (first.indexed, first.duplicates) == (4, 3)
+    (src / "a.jsonl").unlink()
+    summary = reindex([src], root, procs=1, incremental=True)
+    assert _ids(root) == {"a-copy", "b-copy", "g-copy", "new"}
+    assert summary.removed == 4 and summary.indexed == 4  # b.jsonl was read again
+    full = tmp_path / "full"
+    reindex([src], full, procs=1)
+    assert _ids(full) == _ids(root)
+    # nothing changed: nothing is read
+    again = reindex([src], root, procs=1, incremental=True)
+    assert (again.indexed, again.removed, again.unchanged_files) == (0, 0, 1)
+
+
+def test_an_id_taken_by_another_article_is_made_unique_with_a_warning(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    a, b, c = seed_articles()[:3]
+    write_jsonl(src / "a.jsonl", [a, dict(b, id=a["id"]), dict(c, id=a["id"])])
+    root = tmp_path / "ix"
+    summary = reindex([src], root, procs=2)
+    assert summary.indexed == 3 and _ids(root) == {a["id"], a["id"] + "~2", a["id"] + "~3"}
+    assert [w.reason for w in summary.warnings if "already" in w.reason] == [
+        f"id {a['id']!r} is already another article's; this one is indexed as {a['id'] + '~2'!r}",
+        f"id {a['id']!r} is already another article's; this one is indexed as {a['id'] + '~3'!r}"]
+    searcher = Searcher(root)
+    assert searcher.article(a["id"] + "~2").marked_body == b["body"]
+
+
+def test_title_only_records_with_other_urls_or_dates_are_not_duplicates(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    galleries = [{"id": "g1", "title": "صور", "source": "sabq", "url": "http://sabq.org/g/1", "body": ""},
+                 {"id": "g2", "title": "صور", "source": "sabq", "url": "http://sabq.org/g/2", "body": ""},
+                 {"id": "g3", "title": "صور", "source": "sabq", "date": "2015-07-21", "body": ""},
+                 {"id": "g4", "title": "صور", "source": "sabq", "date": "2015-07-22", "body": ""},
+                 {"id": "g5", "title": "صور", "source": "sabq", "date": "2015-07-22", "body": ""}]  # g4 again
+    write_jsonl(src / "a.jsonl", galleries)
+    summary = reindex([src], tmp_path / "ix", procs=1)
+    assert (summary.indexed, summary.duplicates, summary.title_only) == (4, 1, 4)
+
+
 def test_incremental_reindex_without_an_index_builds_one(tmp_path):
     summary = reindex([SEEDS], tmp_path / "ix", procs=1, incremental=True)
     assert summary.indexed == 1

@@ -2,7 +2,7 @@
 
 Archives are generated from real SaudiNewsNet articles (read from ``../shared``) in which any field
 may be missing, empty, whitespace, stopwords only, an unreadable date, a date in any form the
-readers take, HTML entities, a duplicate, or a title without a body. Each is reindexed (by one or
+readers take, HTML entities, a duplicate, an id another article has, or a title without a body. Each is reindexed (by one or
 two writer processes) and must hold these properties:
 
 - the reindex succeeds and accounts for every record: indexed + skipped + duplicates = records;
@@ -94,6 +94,8 @@ def messy_archive(draw) -> list[dict]:
     for _ in range(draw(st.integers(0, 2))):  # exact duplicates under other ids
         twin = draw(st.sampled_from(records))
         records.append(dict(twin, id=twin["id"] + "-again"))
+    if draw(st.booleans()):  # another article under an id already taken
+        records.append(dict(draw(messy_record(len(records))), id=draw(st.sampled_from(records))["id"]))
     return records
 
 

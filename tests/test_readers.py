@@ -510,11 +510,21 @@ def test_html_title_falls_back_to_title_tag(tmp_path):
     assert [p.reason for p in problems(records)] == ["no date found; article kept without a date"]
 
 
-def test_html_without_text_is_skipped(tmp_path):
+def test_html_without_text_is_kept_by_its_title(tmp_path):
     path = tmp_path / "page.html"
-    path.write_text("<html><head><title>عنوان</title></head><body><nav></nav></body></html>", encoding="utf-8")
+    path.write_text("<html><head><title>صور &quot;الحرم&quot;</title></head><body><nav></nav></body></html>",
+                    encoding="utf-8")
+    records = list(read_file(path))
+    article, problem = only_article(records), only_problem(records)
+    assert (article.title, article.body) == ('صور "الحرم"', "")
+    assert (problem.file, problem.skipped, problem.reason) == (str(path), False, TITLE_ONLY)
+
+
+def test_html_without_text_or_title_is_skipped(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("<html><head></head><body><nav></nav></body></html>", encoding="utf-8")
     problem = only_problem(records := list(read_file(path)))
-    assert articles(records) == [] and problem.file == str(path) and "empty body" in problem.reason
+    assert articles(records) == [] and problem.file == str(path) and problem.skipped
 
 
 def test_txt_file_holding_html_is_read_as_html(tmp_path):
