@@ -4,7 +4,7 @@
 
 News readers search for names, places and topics. Arabic has no capital letters to find named
 entities by, so this takes the most frequent title n-grams instead: unigrams, bigrams and trigrams
-of adjacent title words, none of them a stopword (an Arshif stopword: :func:`search.analysis.token_forms`
+of adjacent title words, none of them a stopword (an Arshif stopword: :func:`search.analysis.analyzer.token_forms`
 gives nothing for it), no numbers, no one- or two-letter words; each n-gram is counted by its
 normalized form and written in its most frequent surface form (what a reader would type). Titles
 repeated across the corpus count once. The output was reviewed by hand (see ``REJECT`` below for
@@ -19,7 +19,7 @@ import re
 import sys
 from collections import Counter, defaultdict
 
-from search.analysis import TOKEN_PATTERN, token_forms
+from search.analysis.analyzer import TOKEN_PATTERN, token_forms
 
 #: An Arabic word (letters and in-word marks only: no Latin leftovers such as ``quot``).
 ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u064b-\u0652\u0640]+")

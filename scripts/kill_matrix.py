@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reliability as rel  # noqa: E402
 
-from search import store  # noqa: E402
+from search.index import store  # noqa: E402
 
 
 @dataclass

@@ -429,7 +429,7 @@ def read_error_command(after: int, *cli_args: str, pause: float = 0.0) -> list[s
     ``OSError(EIO)`` after `after` records, `pause` seconds after reading them (a slow source,
     then a read error, in the middle of a reindex)."""
     code = (
-        "import errno, time, search.indexing as indexing\n"
+        "import errno, time, search.index.build as indexing\n"
         "original = indexing.read_paths\n"
         "def read_paths(*args, **kwargs):\n"
         "    for n, record in enumerate(original(*args, **kwargs)):\n"

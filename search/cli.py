@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from search import config, store
-from search.analysis import analyze as analyze_text
-from search.query import QueryError
+from search import config
+from search.index import store
+from search.analysis.analyzer import analyze as analyze_text
+from search.query.parser import QueryError
 from search.searcher import SORTS, SearchError, Searcher, render_marked
 
 _USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError, QueryError)
@@ -50,7 +51,7 @@ def reindex(paths, index, procs, strict, incremental):
 
     Example: arshif reindex ~/archive/2015 --index ~/archive-index
     """
-    from search.indexing import reindex as run_reindex
+    from search.index.build import reindex as run_reindex
 
     sources = list(paths) or [Path(config.DEFAULT_SOURCE_DIR)]
     root = config.index_dir(index)
@@ -224,7 +225,7 @@ def evaluate(ctx):
 
     Example: arshif evaluate --sets arcd --systems arshif,lucene
     """
-    from search.evaluate import main
+    from bench.evaluate import main
 
     sys.exit(main(ctx.args))
 
@@ -236,7 +237,7 @@ def bench(ctx):
 
     Example: arshif bench --quick
     """
-    from search.bench import main
+    from bench.speed import main
 
     sys.exit(main(ctx.args))
 

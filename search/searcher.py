@@ -19,13 +19,16 @@ from datetime import date, datetime, time as dtime
 from pathlib import Path
 
 import numpy as np
-from search import config, matching, ranking, store
-from search import query as q
-from search.formcolumn import FormsColumn
-from search.postings import PostingIndex, date_order
-from search.roots import RootMap
-from search.schema import FORMS_SUFFIX, TEXT_FIELDS
-from search.snippets import MARK_CLOSE as _MARK_CLOSE, MARK_OPEN as _MARK_OPEN, mark_all, snippet as make_snippet
+from search import config
+from search.index import store
+from search.query import filters as matching
+from search.query import parser as q
+from search.query import rerank as ranking
+from search.index.term_ids import FormsColumn
+from search.index.postings import PostingIndex, date_order
+from search.analysis.broad_stems import RootMap
+from search.index.schema import FORMS_SUFFIX, TEXT_FIELDS
+from search.query.snippets import MARK_CLOSE as _MARK_CLOSE, MARK_OPEN as _MARK_OPEN, mark_all, snippet as make_snippet
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -130,8 +133,8 @@ def parse_day(value: str | date | None, name: str) -> date | None:
 
 def _damage_is_missing(method):
     """Turn whatever a damaged index makes Whoosh raise (EOFError, zlib.error, a pickling
-    error...) into :class:`search.store.IndexMissing` with the hint to reindex; errors the
-    caller made (:class:`SearchError`, :class:`~search.query.QueryError`) pass through."""
+    error...) into :class:`search.index.store.IndexMissing` with the hint to reindex; errors the
+    caller made (:class:`SearchError`, :class:`~search.query.parser.QueryError`) pass through."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -209,7 +212,7 @@ class Searcher:
                snippets: bool = True, source: str | None = None) -> Results:
         """Search the index.
 
-        :param text: the user's query (syntax in :mod:`search.query`).
+        :param text: the user's query (syntax in :mod:`search.query.parser`).
         :param date_from: first day to include (YYYY-MM-DD or a date).
         :param date_to: last day to include.
         :param sort: ``relevance``, ``newest`` or ``oldest``.
@@ -218,7 +221,7 @@ class Searcher:
         :param facets: also count results by year, month and source.
         :param snippets: build a marked snippet for each hit.
         :param source: only articles from this source.
-        :raise SearchError, search.query.QueryError: a request that cannot be answered as asked.
+        :raise SearchError, search.query.parser.QueryError: a request that cannot be answered as asked.
         """
         started = time.perf_counter()
         start, end = parse_day(date_from, "from"), parse_day(date_to, "to")
@@ -357,7 +360,7 @@ class Searcher:
 
     @staticmethod
     def _rerank(searcher, gen: _Generation, words, fields, ranked):
-        """Second phase: rescore the top candidates with :mod:`search.ranking`, from their analyzed
+        """Second phase: rescore the top candidates with :mod:`search.query.rerank`, from their analyzed
         form (a column of the index; their text, in an index built before that column existed)."""
         index = gen.index
         stats = ranking.CollectionStats(

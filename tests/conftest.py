@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hijridate import Gregorian
 
-from search.indexing import reindex
+from search.index.build import reindex
 from search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 import pickle
 
-from search.analysis import STOPWORDS, analyze, build_analyzer, forms, tokens
+from search.analysis.analyzer import STOPWORDS, analyze, build_analyzer, forms, tokens
 
 
 def texts(analyzer, text):

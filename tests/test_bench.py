@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from search import bench
+from bench import speed as bench
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_634241ae74eb9ffe.txt"
 

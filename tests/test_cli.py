@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from search import store
+from search.index import store
 from search.cli import cli
 from conftest import SEEDS
 

@@ -1,4 +1,4 @@
-"""Tests for search.dates: Arabic news date lines to naive datetimes."""
+"""Tests for search.ingest.dates: Arabic news date lines to naive datetimes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hijridate import Hijri
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.dates import (
+from search.ingest.dates import (
     GREGORIAN_MONTHS,
     HIJRI_MONTHS,
     _normalize,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search import evaluate as ev
-from search.baselines import BaselineSearcher, build_index
+from bench import evaluate as ev
+from bench.baselines import BaselineSearcher, build_index
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "000_634241ae74eb9ffe.txt"
 

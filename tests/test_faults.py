@@ -34,9 +34,9 @@ import kill_matrix  # noqa: E402
 import reliability as rel  # noqa: E402
 import soak  # noqa: E402
 
-from search import store  # noqa: E402
+from search.index import store  # noqa: E402
 from search.cli import cli  # noqa: E402
-from search.indexing import reindex  # noqa: E402
+from search.index.build import reindex  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 from web import create_app  # noqa: E402
 

@@ -37,13 +37,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEED_FILE, seed_articles, seed_paragraphs
-from search.analysis import STOPWORDS, TOKEN_PATTERN, analyze, build_analyzer, token_forms
-from search.arabic import DIACRITICS, DIGIT_FOLDS, INVISIBLE, LETTER_FOLDS, normalize, stem
-from search.articles import Article, Problem
-from search.dates import GREGORIAN_MONTHS, HIJRI_MONTHS, parse_date
-from search.indexing import reindex
-from search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryError, parse
-from search.readers import read_paths
+from search.analysis.analyzer import STOPWORDS, TOKEN_PATTERN, analyze, build_analyzer, token_forms
+from search.analysis.arabic import DIACRITICS, DIGIT_FOLDS, INVISIBLE, LETTER_FOLDS, normalize, stem
+from search.ingest.articles import Article, Problem
+from search.ingest.dates import GREGORIAN_MONTHS, HIJRI_MONTHS, parse_date
+from search.index.build import reindex
+from search.query.parser import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryError, parse
+from search.ingest.readers import read_paths
 
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW_FUZZ = settings(max_examples=60, deadline=None,
@@ -131,7 +131,7 @@ def test_analyze_reports_the_original_words_and_their_forms(text):
 
 
 #: Words whose first alef carries a hamza before ل (their ال is not the article), as written,
-#: with و/ف before some: the engine keeps their ال (search.arabic.has_hamza_lam).
+#: with و/ف before some: the engine keeps their ال (search.analysis.arabic.has_hamza_lam).
 HAMZA_LAM_WORDS = ["ألبرت", "وألبرت", "فألبرت", "إلياس", "وإلياس", "آلام", "وآلام", "ألعاب", "إلحاق", "والإلحاق"]
 
 
@@ -148,7 +148,7 @@ def test_marks_inside_a_word_change_nothing(pairs):
 @FUZZ
 @given(st.lists(decorated(HAMZA_LAM_WORDS), min_size=1, max_size=4))
 def test_marks_inside_a_hamza_lam_word_change_nothing(pairs):
-    # found a bug in a draft of search.arabic.has_hamza_lam, which looked at the letters as
+    # found a bug in a draft of search.analysis.arabic.has_hamza_lam, which looked at the letters as
     # written: a haraka between أ and ل (وأَلبرت) defeated it; it now drops the marks first
     plain = " ".join(word for word, _ in pairs)
     marked = " ".join(marked for _, marked in pairs)

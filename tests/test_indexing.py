@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from search import store
-from search import parallel
-from search.indexing import reindex
+from search.index import store
+from search.index import parallel
+from search.index.build import reindex
 from search.searcher import Searcher
 from conftest import SEEDS, seed_articles
 
@@ -39,7 +39,7 @@ def test_a_failed_reindex_leaves_the_old_index_searchable(tmp_path, monkeypatch)
         yield from records
         raise OSError("disk full")
 
-    import search.indexing as indexing
+    import search.index.build as indexing
     real = indexing.read_paths
     monkeypatch.setattr(indexing, "read_paths", lambda paths: broken(real(paths)))
     with pytest.raises(OSError):
@@ -74,7 +74,7 @@ def test_ids_are_kept_exactly_as_given(tmp_path):
     (2, 100),  # each worker finishes a segment and starts another when its pool is full
 ])
 def test_parallel_writer_gives_the_same_results(tmp_path, monkeypatch, batch, postings_per_segment):
-    from search import segments, store
+    from search.index import segments, store
     monkeypatch.setattr(parallel, "BATCH", batch)
     if postings_per_segment:
         monkeypatch.setattr(segments._Postings, "ITEM_BYTES", 32 * 1024 * 1024 // postings_per_segment)
@@ -186,9 +186,9 @@ def test_an_index_built_before_the_analyzed_form_columns_still_answers(tmp_path,
     """Session 1's indexes: compound segments, positions, no *_forms columns, no roots.npz."""
     from whoosh.fields import TEXT
 
-    from search import indexing
-    from search.analysis import build_analyzer
-    from search.schema import build_schema
+    from search.index import build as indexing
+    from search.analysis.analyzer import build_analyzer
+    from search.index.schema import build_schema
 
     def old_schema():
         schema = build_schema()
@@ -215,13 +215,13 @@ def test_an_index_built_before_the_analyzed_form_columns_still_answers(tmp_path,
 
 def test_an_index_with_compressed_analyzed_forms_still_answers(tmp_path, monkeypatch):
     """Session 2's indexes stored the analyzed forms zlib-compressed (and counted postings with
-    Whoosh's own TEXT field): search.formcolumn decompresses them."""
+    Whoosh's own TEXT field): search.index.term_ids decompresses them."""
     from whoosh.columns import CompressedBytesColumn
     from whoosh.fields import COLUMN, TEXT
 
-    from search import indexing
-    from search.analysis import build_analyzer
-    from search.schema import build_schema
+    from search.index import build as indexing
+    from search.analysis.analyzer import build_analyzer
+    from search.index.schema import build_schema
 
     def session_2_schema():
         schema = build_schema()

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from search.matching import has_sequence
+from search.query.filters import has_sequence
 
 
 def test_has_sequence_needs_the_ids_one_right_after_the_other():

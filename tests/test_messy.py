@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 
 from conftest import (ENTITY_WRAPS, STOPWORD_TITLES, UNREADABLE_DATES, date_forms, messy_records, snn_articles,
                       write_jsonl)
-from search import store
-from search.analysis import analyze
+from search.index import store
+from search.analysis.analyzer import analyze
 from search.cli import cli
-from search.indexing import reindex
+from search.index.build import reindex
 from search.searcher import Searcher
 from web import create_app
 

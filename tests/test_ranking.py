@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from search.analysis import token_forms
-from search.analysis import term_id
-from search.ranking import FieldText, encode_forms
-from search.roots import RootCollector, RootMap, broad_stem
+from search.analysis.analyzer import token_forms
+from search.analysis.analyzer import term_id
+from search.query.rerank import FieldText, encode_forms
+from search.analysis.broad_stems import RootCollector, RootMap, broad_stem
 from conftest import seed_paragraphs
 
 
@@ -26,8 +26,8 @@ def test_term_ids_are_stable_across_processes():
 
 # --- score_all against a plain, one-article-at-a-time reading of the ranking rules -------------
 
-from search import ranking  # noqa: E402
-from search.query import parse, query_words  # noqa: E402
+from search.query import rerank as ranking  # noqa: E402
+from search.query.parser import parse, query_words  # noqa: E402
 
 
 def bm25(tf: float, length: int, avg: float) -> float:

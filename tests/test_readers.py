@@ -1,4 +1,4 @@
-"""Tests for search.readers: files and folders to Article and Problem records.
+"""Tests for search.ingest.readers: files and folders to Article and Problem records.
 
 Fixtures are built in `tmp_path` from the seed article (real Arabic news text).
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-import search.readers
-from search.articles import Article, Problem, stable_id
-from search.dates import parse_date
-from search.readers import NOTHING_TO_INDEX, TITLE_ONLY, decode_bytes, read_file, read_paths
+import search.ingest.readers
+from search.ingest.articles import Article, Problem, stable_id
+from search.ingest.dates import parse_date
+from search.ingest.readers import NOTHING_TO_INDEX, TITLE_ONLY, decode_bytes, read_file, read_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_634241ae74eb9ffe.txt"
@@ -71,7 +71,7 @@ def test_seed_article_author_follows_headline_words_on_print_line():
     assert only_article(read_file(SEED)).author == "فاطمة عبدالغني"
 
 
-@pytest.mark.skipif(parse_date(SEED_DATE_LINE) is None, reason="search.dates cannot read Arabic date lines yet")
+@pytest.mark.skipif(parse_date(SEED_DATE_LINE) is None, reason="search.ingest.dates cannot read Arabic date lines yet")
 def test_seed_article_date_from_dated_line():
     records = list(read_file(SEED))
     assert only_article(records).date == datetime(2020, 6, 22, 0, 19)
@@ -334,7 +334,7 @@ def test_date_parser_failure_does_not_stop_reading(tmp_path, monkeypatch):
     def broken(text):
         raise ValueError("boom")
 
-    monkeypatch.setattr(search.readers, "parse_date", broken)
+    monkeypatch.setattr(search.ingest.readers, "parse_date", broken)
     path = write_jsonl(tmp_path / "a.jsonl", [record(0, date="2015-07-21"), record(1, date="2015-07-22")])
     records = list(read_file(path))
     assert len(articles(records)) == 2 and all(not p.skipped for p in problems(records))

@@ -2,8 +2,8 @@
 
 from tashaphyne.stemming import ArabicLightStemmer
 
-from search.analysis import term_id, token_forms
-from search.roots import RootCollector, RootMap, broad_stem
+from search.analysis.analyzer import term_id, token_forms
+from search.analysis.broad_stems import RootCollector, RootMap, broad_stem
 from conftest import seed_paragraphs
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from search.query import MAX_QUERY_CHARS, QueryError, parse
+from search.query.parser import MAX_QUERY_CHARS, QueryError, parse
 from search.searcher import SearchError
 
 SEED_ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
@@ -186,7 +186,7 @@ def test_stem_matches_are_marked_on_the_original_words(searcher):
 
 
 def test_marks_cover_whole_words_with_their_diacritics(tmp_path):
-    from search.indexing import reindex
+    from search.index.build import reindex
     from search.searcher import Searcher
     folder = tmp_path / "src"
     folder.mkdir()
@@ -204,7 +204,7 @@ def test_article_view_marks_query_words_in_the_full_text(searcher):
 
 
 def test_html_in_articles_is_escaped(tmp_path):
-    from search.indexing import reindex
+    from search.index.build import reindex
     from search.searcher import Searcher
     folder = tmp_path / "src"
     folder.mkdir()

@@ -22,7 +22,7 @@ import reliability as rel  # noqa: E402
 from web_fixtures import SCRIPT, build_index, web_articles  # noqa: E402
 
 from search import config  # noqa: E402
-from search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS  # noqa: E402
+from search.query.parser import MAX_QUERY_CHARS, MAX_QUERY_WORDS  # noqa: E402
 from web import create_app, limits, navigation, suggest  # noqa: E402
 from web.params import SearchParams  # noqa: E402
 

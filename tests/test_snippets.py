@@ -2,8 +2,8 @@
 
 import re
 
-from search.query import highlight_terms, parse
-from search.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, snippet
+from search.query.parser import highlight_terms, parse
+from search.query.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, snippet
 from conftest import SEEDS
 
 BODY = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
@@ -78,8 +78,8 @@ def test_diacritics_inside_a_marked_word_stay_inside_the_mark():
 
 
 def test_matches_equal_a_plain_token_scan_whatever_the_spacing():
-    from search.analysis import TOKEN_PATTERN, forms
-    from search.snippets import matches
+    from search.analysis.analyzer import TOKEN_PATTERN, forms
+    from search.query.snippets import matches
 
     def plain_scan(text, wanted):
         found = []
@@ -98,14 +98,14 @@ def test_matches_equal_a_plain_token_scan_whatever_the_spacing():
 
 def every_match(text: str, stems: frozenset[str]) -> list[tuple[int, int, str]]:
     """The plain way: tokenize the whole text and keep the tokens whose stem is a query stem."""
-    from search.analysis import TOKEN_PATTERN, forms
+    from search.analysis.analyzer import TOKEN_PATTERN, forms
     return [(m.start(), m.end(), forms(m.group())[1]) for m in TOKEN_PATTERN.finditer(text)
             if forms(m.group()) and forms(m.group())[1] in stems]
 
 
 def test_matches_are_those_of_tokenizing_the_whole_text():
-    from search.analysis import TOKEN_PATTERN, forms
-    from search.snippets import matches
+    from search.analysis.analyzer import TOKEN_PATTERN, forms
+    from search.query.snippets import matches
     vowelled = "عادَ تنظيمُ «داعش» إلى الظهورِ مُجدَّدًا في سوريا،والعراق ٢٠٢٠ — بالميليشيات الإيرانيّة\u200fو الجيشَ"
     for text in (BODY, vowelled, BODY.replace(" ", "\u00a0", 40), "", "   "):
         stems = {found[1] for m in TOKEN_PATTERN.finditer(text) if (found := forms(m.group()))}
@@ -117,8 +117,8 @@ def test_matches_are_those_of_tokenizing_the_whole_text():
 
 def test_a_stem_is_part_of_its_normalized_word():
     # what matches() relies on to find the pieces to tokenize
-    from search.analysis import TOKEN_PATTERN, forms
-    from search.arabic import normalize
+    from search.analysis.analyzer import TOKEN_PATTERN, forms
+    from search.analysis.arabic import normalize
     from conftest import seed_paragraphs
     words = {w for text in seed_paragraphs() for w in TOKEN_PATTERN.findall(text)}
     words |= {"بألغام", "مجدداً", "يمنياً", "حكومتها", "الإيرانيين", "للميليشيات", "ألمانيا", "وبالمدينة"}

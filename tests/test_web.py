@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from web_fixtures import SCRIPT, build_index, web_articles  # noqa: E402
 
 from search import config  # noqa: E402
-from search.indexing import reindex  # noqa: E402
+from search.index.build import reindex  # noqa: E402
 from web import create_app  # noqa: E402
 from web.formatting import arabic_date, articles_phrase, month_label, results_phrase  # noqa: E402
 from web.messages import notice  # noqa: E402

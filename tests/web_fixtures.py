@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from search.indexing import body_fingerprint, reindex
+from search.index.build import body_fingerprint, reindex
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = ROOT / "seeds" / "000_634241ae74eb9ffe.txt"

@@ -2,7 +2,7 @@
 
 The engine's Searcher is thread-safe and moves to a new index generation by itself after a
 reindex, so one per app is enough. When there is no index yet, opening fails with
-:class:`search.store.IndexMissing` (shown as a 503) and is tried again on the next request, so
+:class:`search.index.store.IndexMissing` (shown as a 503) and is tried again on the next request, so
 running ``arshif reindex`` fixes a running server without a restart.
 """
 
@@ -12,7 +12,7 @@ import threading
 
 from flask import current_app
 
-from search import store
+from search.index import store
 from search.searcher import Results, Searcher
 
 _LOCK = threading.Lock()
@@ -22,7 +22,7 @@ _KEY = "arshif.searcher"
 def get_searcher() -> "WebSearcher":
     """The current app's searcher, opened on first use.
 
-    :raise search.store.IndexMissing: no usable index (yet).
+    :raise search.index.store.IndexMissing: no usable index (yet).
     """
     app = current_app._get_current_object()
     searcher = app.extensions.get(_KEY)

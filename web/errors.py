@@ -1,8 +1,8 @@
 """Every failure as a friendly Arabic page (or a JSON ``{"error": ...}`` under ``/api/``).
 
 - a bad parameter (:class:`~web.params.ParamError`) or a request the engine refuses
-  (:class:`~search.searcher.SearchError`, :class:`~search.query.QueryError`): 400;
-- no index, or one that cannot be opened (:class:`~search.store.IndexMissing`): 503, telling to
+  (:class:`~search.searcher.SearchError`, :class:`~search.query.parser.QueryError`): 400;
+- no index, or one that cannot be opened (:class:`~search.index.store.IndexMissing`): 503, telling to
   run ``arshif reindex``;
 - unknown page or article: 404; wrong method: 405; a request body or an overlong URL
   (:mod:`web.limits`): 413 or 414; anything else: 500 with no stack trace.
@@ -15,9 +15,9 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.query import QueryError
+from search.query.parser import QueryError
 from search.searcher import SearchError
-from search.store import IndexMissing
+from search.index.store import IndexMissing
 from web import messages
 from web.params import ParamError
 

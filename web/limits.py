@@ -11,7 +11,7 @@ Every route is a GET that reads its state from the URL, so:
 A request for an unknown route or with the wrong method gets its 404 or 405 first.
 
 The other bounds on the work of a request live with the parameters they limit: the query's length
-and word count (:mod:`search.query`), page size and depth (:mod:`web.params`), the spellings the
+and word count (:mod:`search.query.parser`), page size and depth (:mod:`web.params`), the spellings the
 did-you-mean looks up (:mod:`web.suggest`). The server itself (waitress) caps the request line
 and headers at 256 KB.
 """

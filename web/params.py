@@ -26,8 +26,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from search import config
-from search.arabic import DIGIT_FOLDS
-from search.query import MAX_QUERY_CHARS
+from search.analysis.arabic import DIGIT_FOLDS
+from search.query.parser import MAX_QUERY_CHARS
 from search.searcher import SORTS
 from web.formatting import arabic_date
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import waitress
 
-from search import store
+from search.index import store
 
 #: Waitress settings: no server name in responses; proxy headers from untrusted peers dropped.
 WAITRESS = {"ident": "", "clear_untrusted_proxy_headers": True}

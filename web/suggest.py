@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from search.analysis import STOPWORDS
-from search.arabic import normalize, stem
+from search.analysis.analyzer import STOPWORDS
+from search.analysis.arabic import normalize, stem
 
 #: Suggest only when the query found fewer results than this.
 FEW_RESULTS = 3

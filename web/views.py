@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
-from search.query import MAX_QUERY_WORDS, QueryError, parse
+from search.query.parser import MAX_QUERY_WORDS, QueryError, parse
 from search.searcher import Results
 from web import messages, navigation
 from web.engine import get_searcher

@@ -1,10 +1,10 @@
 """Speed benchmark: Arshif beside stock Whoosh and Lucene, in one invocation.
 
-``python -m search.bench`` (or ``arshif bench``) over ``../shared/data/saudinewsnet.jsonl.gz``
+``python -m bench.speed`` (or ``arshif bench``) over ``../shared/data/saudinewsnet.jsonl.gz``
 measures, each figure the median of ``--runs`` runs (default 3) with its ratio to stock Whoosh (and
 to Lucene where Lucene has the figure):
 
-1. ``reindex``: a full reindex (title + body) with Arshif (:func:`search.indexing.reindex`), stock
+1. ``reindex``: a full reindex (title + body) with Arshif (:func:`search.index.build.reindex`), stock
    Whoosh (StandardAnalyzer, one process, default writer) and Lucene (``../shared/tools/lucene/run``,
    skipped with the reason when ``java``/``javac`` are missing): seconds, docs/s, index size on
    disk, peak RSS. Each build runs in its own subprocess; its peak RSS is the largest of the
@@ -263,7 +263,7 @@ def run_job(job: dict) -> dict:
         if job["system"] == "whoosh":
             out = build_stock_whoosh(corpus, index)
         else:
-            from search.indexing import reindex
+            from search.index.build import reindex
 
             started = time.perf_counter()
             summary = reindex([corpus], index)
@@ -318,7 +318,7 @@ def query_session(system: str, index: Path, fields: tuple[str, ...], queries, ru
 def incremental_support() -> str | None:
     """How the engine adds articles to a live index ("update" or "reindex(incremental=)"); None if it can't."""
     try:
-        from search import indexing
+        from search.index import build as indexing
     except Exception:
         return None
     if callable(getattr(indexing, "update", None)):
@@ -332,7 +332,7 @@ def incremental_support() -> str | None:
 
 
 def incremental_add(corpus: Path, new_file: Path, index: Path) -> dict:
-    from search import indexing
+    from search.index import build as indexing
 
     how = incremental_support()
     started = time.perf_counter()
@@ -437,12 +437,12 @@ class TreeSampler(threading.Thread):
 
 
 def run_worker(job: dict, workdir: Path) -> dict:
-    """Run `job` in a fresh ``python -m search.bench --worker`` process; add its peak RSS (bytes)."""
+    """Run `job` in a fresh ``python -m bench.speed --worker`` process; add its peak RSS (bytes)."""
     fd, job_path = tempfile.mkstemp(prefix="job-", suffix=".json", dir=workdir)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(job, f, ensure_ascii=False)
     out_path = job_path + ".out"
-    proc = subprocess.Popen([sys.executable, "-m", "search.bench", "--worker", job_path],
+    proc = subprocess.Popen([sys.executable, "-m", "bench.speed", "--worker", job_path],
                             cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -658,7 +658,7 @@ class Bench:
                     "index MB", "size × Whoosh", "peak RSS MB", "RSS × Whoosh"], rows)
         md += (f"\n\n{self.records:,} input records, title + body. docs/s counts input records (the same for "
                "every system); Arshif collapses duplicates (same URL or same normalized body), so it indexes "
-               "fewer. Arshif: `search.indexing.reindex` with its defaults (writer processes: the engine's "
+               "fewer. Arshif: `search.index.build.reindex` with its defaults (writer processes: the engine's "
                "choice); stock Whoosh: StandardAnalyzer, one process, default writer; Lucene: in-memory "
                "directory, one thread, its own timing (JVM start not included), peak RSS of the JVM. "
                "Peak RSS: the largest summed RSS of the build's process tree.")
@@ -961,7 +961,7 @@ class Bench:
         how = incremental_support()
         if how is None:
             msg = ("Incremental add of 100 articles: skipped: the engine has no incremental reindex yet "
-                   "(`search.indexing` has no `update` function and `reindex` no `incremental` parameter).")
+                   "(`search.index.build` has no `update` function and `reindex` no `incremental` parameter).")
             self.note(msg)
             return msg
         index = self.indexes.get("arshif")
@@ -1217,7 +1217,7 @@ def _factors(text: str) -> tuple[float, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m search.bench", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSON Lines corpus (.gz or not)")
     p.add_argument("--runs", type=int, default=None, help="runs per figure, the median is shown (default 3; --quick: 1)")
     p.add_argument("--quick", action="store_true",
@@ -1318,7 +1318,7 @@ def render(bench: Bench, argv: list[str], started: float, load_start, load_end) 
     out = io.StringIO()
     out.write("# Arshif benchmark\n\n")
     out.write("Arshif beside stock Whoosh and Lucene, measured in one invocation of\n\n")
-    out.write(f"    python -m search.bench {' '.join(argv)}\n\n")
+    out.write(f"    python -m bench.speed {' '.join(argv)}\n\n")
     out.write(f"on {when} ({minutes:.0f} minutes), over {bench.records:,} records of `{args.corpus}`"
               f"{' (the first ' + format(args.docs, ',') + ')' if args.docs else ''}, {args.runs} run(s) per figure "
               "(the median is shown). Ratios are Arshif's figure divided by the reference's: for docs/s higher is "

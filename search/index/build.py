@@ -1,8 +1,8 @@
 """Reindex: read articles, drop duplicates, build a new index aside, swap it in, report.
 
-The flow: :func:`search.readers.read_paths` yields articles and problems → duplicates (same URL,
+The flow: :func:`search.ingest.readers.read_paths` yields articles and problems → duplicates (same URL,
 or same normalized body) are counted and skipped → the rest go to a Whoosh writer in a fresh
-build directory → :func:`search.store.publish` swaps it in atomically. Any failure (or Ctrl-C)
+build directory → :func:`search.index.store.publish` swaps it in atomically. Any failure (or Ctrl-C)
 discards the build and leaves the live index as it was.
 """
 
@@ -19,16 +19,16 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search import store
-from search.analysis import TOKEN_PATTERN
-from search.arabic import normalize
-from search.articles import Article, Problem
-from search.parallel import ParallelWriter
-from search.segments import SegmentWriter
-from search.readers import list_files, read_listed, read_paths
-from search.roots import RootCollector, RootMap
-from search.ranking import encode_forms
-from search.schema import FORMS_SUFFIX, TEXT_FIELDS, build_schema
+from search.index import store
+from search.analysis.analyzer import TOKEN_PATTERN
+from search.analysis.arabic import normalize
+from search.ingest.articles import Article, Problem
+from search.index.parallel import ParallelWriter
+from search.index.segments import SegmentWriter
+from search.ingest.readers import list_files, read_listed, read_paths
+from search.analysis.broad_stems import RootCollector, RootMap
+from search.query.rerank import encode_forms
+from search.index.schema import FORMS_SUFFIX, TEXT_FIELDS, build_schema
 
 #: Called now and then during a reindex with (articles indexed so far, problems so far).
 Progress = Callable[[int, int], None]
@@ -84,7 +84,7 @@ def fingerprint(article: Article, words: list[str] | None = None) -> str:
 
 
 def to_document(article: Article, words: list[str] | None = None) -> dict:
-    """The Whoosh document for an article (field names from :mod:`search.schema`)."""
+    """The Whoosh document for an article (field names from :mod:`search.index.schema`)."""
     doc = {
         "id": article.id,
         "title": article.title,
@@ -136,7 +136,7 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
     :param incremental: start from the live index and read only the files that are new or changed
         since it was built (by size and modification time); articles of changed files and of files
         no longer under `paths` are removed. Falls back to a full build when there is no index.
-    :raise search.store.ReindexRunning: another reindex holds the lock; nothing is touched.
+    :raise search.index.store.ReindexRunning: another reindex holds the lock; nothing is touched.
     """
     root = Path(index_root)
     summary = ReindexSummary(index_dir=str(root))

@@ -1,26 +1,26 @@
 """Relevance evaluation: index a corpus, run a query file, score the run against TREC qrels.
 
-``python -m search.evaluate`` (or ``arshif evaluate``) puts, in one table and one run:
+``python -m bench.evaluate`` (or ``arshif evaluate``) puts, in one table and one run:
 
 1. ``plain``: no Arabic processing (Whoosh StandardAnalyzer: tokenize + lowercase; BM25F; OR of
    the query's tokens over the fields);
 2. ``normalize``: Arshif's analyzer without stemming (tokenize, normalize, stopwords), same query;
 3. ``tashaphyne``: StandardAnalyzer + default Tashaphyne ``ArabicLightStemmer().light_stem``;
-4. ``arshif``: the real engine: :func:`search.indexing.reindex`, then
+4. ``arshif``: the real engine: :func:`search.index.build.reindex`, then
    :meth:`search.searcher.Searcher.search`, the one search path of ``arshif search``, the web page
    and the batch mode, with its default settings;
 5. ``lucene``: Lucene 9 ArabicAnalyzer + BM25 through ``../shared/tools/lucene/run`` (skipped, with
    the reason, when ``java`` or ``javac`` is not on PATH);
 6. ``plain-qp``, ``tashaphyne-qp``: the indexes of rows 1 and 3 queried through Whoosh's own
    ``MultifieldParser`` with ``OrGroup``, as the eval README's "stock Whoosh" rows were measured
-   (that parser leaves the Arabic question mark on the last word: see :mod:`search.baselines`);
+   (that parser leaves the Arabic question mark on the last word: see :mod:`bench.baselines`);
 
 on the three sets of ``../shared/eval`` with qrels: ``arcd`` (title + body indexed and searched),
 ``knownitem`` (the headline is the query, so only the body is searched: ``fields=("body",)``.
 Arshif's index keeps the title, as ``arshif reindex`` builds it, and every run proves on the real
 index that a body-only search ignores it) and ``quote`` (a sentence remembered from inside an
 article, over SaudiNewsNet's title + body, as users index their archives; the same Arshif index as
-knownitem). Rows 1-3 live in :mod:`search.baselines`, apart from the product path.
+knownitem). Rows 1-3 live in :mod:`bench.baselines`, apart from the product path.
 
 Scores: MRR@10 (RR@10), nDCG@10 and Recall@100 with ir-measures, computed per query and averaged
 over every judged query of the query file: a query with no results (or a query error) counts as
@@ -29,12 +29,12 @@ scores; ties of rounded scores are not re-sorted by document id).
 
 Built indexes are cached under ``~/.cache/arshif-eval`` (or ``$ARSHIF_EVAL_CACHE`` / ``--cache``),
 keyed by the corpus file and by what shapes the index (Arshif: the source of the modules
-``search.indexing`` imports; a baseline: its analyzer's output on a probe text). Re-running after
+``search.index.build`` imports; a baseline: its analyzer's output on a probe text). Re-running after
 a query-side change (``search/query.py``, ``search/ranking.py``, ``search/searcher.py``) only
 re-runs the queries. ``--rebuild`` forces new indexes.
 
 ``--ablation`` runs Arshif again with each of its ranking choices turned off in turn (module
-constants of :mod:`search.ranking` / :mod:`search.query`, set in-process and restored) and prints
+constants of :mod:`search.query.rerank` / :mod:`search.query.parser`, set in-process and restored) and prints
 the deltas. ``--set NAME=VALUE`` tries another value of such a constant for the ``arshif`` row
 (e.g. ``--set BM25_B=0.9``, ``--set title=1.5``), without editing the engine.
 """
@@ -84,7 +84,7 @@ SYSTEM_LABELS = {
     "plain-qp": "stock Whoosh: StandardAnalyzer + MultifieldParser/OrGroup",
     "tashaphyne-qp": "stock Whoosh + default Tashaphyne, MultifieldParser/OrGroup",
 }
-#: Baseline system -> (index kind in search.baselines, query parser). The ``-qp`` rows query the
+#: Baseline system -> (index kind in bench.baselines, query parser). The ``-qp`` rows query the
 #: same index through Whoosh's own parser, as the eval README's "stock Whoosh" rows were measured.
 BASELINE_SYSTEMS = {
     "plain": ("plain", "tokens"), "normalize": ("normalize", "tokens"), "tashaphyne": ("tashaphyne", "tokens"),
@@ -249,14 +249,14 @@ PROBE_TEXT = ("وَالمَيْلِيشِيَاتُ الإيرانيّة في س
 
 def _index_side_sources() -> list[Path]:
     """The source files that shape an Arshif index: every ``search`` module that
-    :mod:`search.indexing` imports (found in a fresh interpreter), and the package's data files."""
-    code = ("import sys, search.indexing; print('\\n'.join(sorted(m.__file__ for n, m in list(sys.modules.items()) "
+    :mod:`search.index.build` imports (found in a fresh interpreter), and the package's data files."""
+    code = ("import sys, search.index.build; print('\\n'.join(sorted(m.__file__ for n, m in list(sys.modules.items()) "
             "if (n == 'search' or n.startswith('search.')) and getattr(m, '__file__', None))))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(REPO))
     files = [Path(line) for line in proc.stdout.splitlines() if line.strip()]
     if proc.returncode != 0 or not files:  # be conservative: every file of the package
-        files = sorted((REPO / "search").glob("*.py"))
-    data = sorted(p for p in (REPO / "search").iterdir() if p.is_file() and p.suffix not in (".py", ".pyc"))
+        files = sorted((REPO / "search").rglob("*.py"))
+    data = sorted(p for p in (REPO / "search").rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc"))
     return files + data
 
 
@@ -270,7 +270,7 @@ def index_key(system: str, ev: EvalSet) -> str:
         name = ev.corpus.name.split(".")[0]
         return f"{name}-arshif-" + _digest(system, _corpus_identity(ev.corpus), versions, *shape)
     else:
-        from search import baselines
+        from bench import baselines
 
         shape = [baselines.INDEX_VERSION, [t.text for t in baselines.analyzer(system)(PROBE_TEXT)],
                  repr(baselines.schema(system, ev.fields).items())]
@@ -338,7 +338,7 @@ def _fresh(directory: Path, rebuild: bool) -> bool:
 
 _REINDEX_CODE = """
 import json, sys
-from search.indexing import reindex
+from search.index.build import reindex
 summary = reindex([sys.argv[1]], sys.argv[2], procs=int(sys.argv[3]))
 print(json.dumps({"seconds": summary.seconds, "docs": summary.indexed, "duplicates": summary.duplicates,
                   "skipped": summary.skipped}))
@@ -348,7 +348,7 @@ print(json.dumps({"seconds": summary.seconds, "docs": summary.indexed, "duplicat
 def build_arshif(ev: EvalSet, cache: Path, rebuild: bool, procs: int, log=print) -> tuple[Path, dict]:
     """The Arshif index of `ev` (all of each record, as ``arshif reindex`` builds it), cached.
 
-    The index is built by :func:`search.indexing.reindex` in a fresh interpreter, so it is built by
+    The index is built by :func:`search.index.build.reindex` in a fresh interpreter, so it is built by
     the code on disk that its cache key was computed from (not by modules this process imported
     earlier); if that code changes during the build, the build is discarded and redone.
     """
@@ -377,7 +377,7 @@ def build_arshif(ev: EvalSet, cache: Path, rebuild: bool, procs: int, log=print)
 
 def build_baseline(kind: str, ev: EvalSet, cache: Path, rebuild: bool, procs: int, log=print) -> tuple[Path, dict]:
     """The index of baseline `kind` over `ev`'s fields only, cached."""
-    from search import baselines
+    from bench import baselines
 
     root = cache / index_key(kind, ev)
     if not _fresh(root, rebuild):
@@ -405,8 +405,8 @@ def check_title_not_searched(index_root: Path, fields: tuple[str, ...], probes: 
 
     :return: what was checked (for the report). :raise AssertionError: the title was searched.
     """
-    from search import store
-    from search.arabic import stem
+    from search.index import store
+    from search.analysis.arabic import stem
     from search.searcher import Searcher
 
     if "title" in fields:
@@ -443,7 +443,7 @@ def check_title_not_searched(index_root: Path, fields: tuple[str, ...], probes: 
 
 def arshif_searcher(index_root: Path, fields: tuple[str, ...]) -> Callable[[str], list[tuple[str, float]]]:
     """A function text -> [(id, score)] through :meth:`Searcher.search`, the product search path."""
-    from search.query import QueryError
+    from search.query.parser import QueryError
     from search.searcher import SearchError, Searcher
 
     searcher = Searcher(index_root)
@@ -472,7 +472,7 @@ def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log
 
 def _note_absent(out: SystemRun, index_root: Path, qrels: dict[str, dict[str, int]]) -> None:
     """Note the relevant documents that are not in the index (collapsed as duplicates of another)."""
-    from search import store
+    from search.index import store
 
     ix = store.open_current(index_root)
     with ix.searcher() as s:
@@ -485,7 +485,7 @@ def _note_absent(out: SystemRun, index_root: Path, qrels: dict[str, dict[str, in
 
 
 def run_baseline(kind: str, ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log=print) -> SystemRun:
-    from search.baselines import BaselineSearcher
+    from bench.baselines import BaselineSearcher
 
     out = SystemRun(kind, ev.name)
     index_kind, parser = BASELINE_SYSTEMS[kind]
@@ -544,10 +544,10 @@ def run_lucene(ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log
     return out
 
 
-# --- constants of search.query -------------------------------------------------------------
+# --- constants of search.query.parser -------------------------------------------------------------
 
 #: Modules whose module-level constants are the ranking settings (looked up in this order).
-SETTINGS_MODULES = ("search.ranking", "search.query")
+SETTINGS_MODULES = ("search.query.rerank", "search.query.parser")
 
 
 def _settings_module(name: str):
@@ -578,7 +578,7 @@ def has_setting(name: str) -> bool:
 
 @contextlib.contextmanager
 def query_settings(**settings) -> Iterator[None]:
-    """Temporarily set ranking constants (of :mod:`search.ranking` or :mod:`search.query`), in
+    """Temporarily set ranking constants (of :mod:`search.query.rerank` or :mod:`search.query.parser`), in
     this process only; restored on exit. The engine reads them at query time."""
     saved = []
     try:
@@ -614,7 +614,7 @@ def parse_settings(items: Iterable[str]) -> dict:
 def ablations() -> list[tuple[str, dict]]:
     """Each ranking choice of Arshif turned off in turn (label, settings), for the settings the
     engine has: the known choices first, then any other ``*_WEIGHT`` constant of
-    :mod:`search.ranking` set to 0 (so a new feature is ablated without editing this list)."""
+    :mod:`search.query.rerank` set to 0 (so a new feature is ablated without editing this list)."""
     candidates = [
         ("second phase off (RERANK_DEPTH=0: first-phase BM25 of stems only)", {"RERANK_DEPTH": 0}),
         ("exact-form bonus off (EXACT_WEIGHT=0)", {"EXACT_WEIGHT": 0.0}),
@@ -636,14 +636,14 @@ def ablations() -> list[tuple[str, dict]]:
             settings = {"FIELD_WEIGHTS": {**current_setting("FIELD_WEIGHTS"), "title": 1.0}}
         out.append((label, settings))
     try:
-        import search.ranking as ranking
+        import search.query.rerank as ranking
     except ImportError:
         return out
     known = {name for _, settings in candidates for name in settings}
     for name in sorted(vars(ranking)):
         value = getattr(ranking, name)
         if name.endswith("_WEIGHT") and name.isupper() and name not in known and isinstance(value, (int, float)) and value:
-            out.append((f"{name}=0 (found in search.ranking)", {name: 0.0}))
+            out.append((f"{name}=0 (found in search.query.rerank)", {name: 0.0}))
     return out
 
 
@@ -779,7 +779,7 @@ def ablation_table(rows: list[tuple[str, dict[str, Scores]]]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m search.evaluate",
+        prog="python -m bench.evaluate",
         description="Index the relevance sets, run their queries through each system, print MRR@10, "
                     "nDCG@10 and Recall@100 (ir-measures) in one Markdown table.")
     p.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
@@ -796,7 +796,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ablation", action="store_true",
                    help="run Arshif with each ranking choice off in turn and print the deltas")
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a ranking constant of search.query for the arshif row (repeatable), e.g. "
+                   help="set a ranking constant of search.query.parser for the arshif row (repeatable), e.g. "
                         "BM25_K1=1.5, COORDINATION=None, title=1.5 (a FIELD_WEIGHTS entry)")
     p.add_argument("--json", type=Path, default=None, help="also write all figures (and per-query scores) here")
     for name in DEFAULT_SETS:
@@ -837,7 +837,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = parse_settings(args.settings)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     if settings:
-        log(f"search.query settings for the arshif row: {settings}")
+        log(f"search.query.parser settings for the arshif row: {settings}")
 
     version = engine_version()
     log(f"engine: {version}")

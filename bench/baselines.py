@@ -1,12 +1,12 @@
 """Baseline systems for the relevance evaluation: NOT the product search path.
 
-These are small, deliberately plain Whoosh setups that :mod:`search.evaluate` puts beside Arshif,
+These are small, deliberately plain Whoosh setups that :mod:`bench.evaluate` puts beside Arshif,
 so each row of the relevance table shows what one layer of Arabic processing is worth:
 
 - ``plain``: no Arabic processing: Whoosh's stock ``StandardAnalyzer`` (regex tokenizer, lowercase,
   English stopwords), BM25F, an OR of the query's words over the fields (what a MultifieldParser
   with ``OrGroup`` gives);
-- ``normalize``: Arshif's tokenizer, normalization and stopwords (:func:`search.analysis.build_analyzer`
+- ``normalize``: Arshif's tokenizer, normalization and stopwords (:func:`search.analysis.analyzer.build_analyzer`
   with ``stem=False``), no stemming, same plain OR query;
 - ``tashaphyne``: stock Whoosh plus default Tashaphyne: ``StandardAnalyzer`` followed by
   ``ArabicLightStemmer().light_stem`` on each token (the eval README's reference row).
@@ -28,7 +28,7 @@ from whoosh.analysis import Filter, StandardAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from search.analysis import build_analyzer
+from search.analysis.analyzer import build_analyzer
 
 #: Bump when :func:`build_index` or :func:`schema` change what an index holds (the evaluation's
 #: index cache is keyed by it and by each analyzer's output).

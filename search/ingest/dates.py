@@ -32,7 +32,7 @@ from datetime import datetime
 
 from hijridate import Hijri
 
-from search.arabic import normalize
+from search.analysis.arabic import normalize
 
 WEEKDAYS = ("السبت", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة")
 """Weekday names that often lead a date line; informational only, they are skipped like any word."""

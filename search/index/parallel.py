@@ -7,7 +7,7 @@ is built for a reindex that must either produce every document or fail cleanly:
 
 - the parent sends batches of documents over a bounded queue (back-pressure: memory stays
   bounded however large the archive);
-- each worker adds them to a :class:`search.segments.SegmentWriter` of its own (no index lock:
+- each worker adds them to a :class:`search.index.segments.SegmentWriter` of its own (no index lock:
   the parent holds it), finishes the segment when its postings fill the writer's share of
   memory (and starts another) or at the end, and reports each one with the number of documents
   in it; an exception in a worker is reported as a message, not lost;
@@ -19,7 +19,7 @@ is built for a reindex that must either produce every document or fail cleanly:
   workers, so a failed reindex exits at once.
 
 Workers are forked: they inherit the analyzer's memo and the schema, and
-:mod:`search.store` closes their copy of the reindex lock and ties their life to the parent's.
+:mod:`search.index.store` closes their copy of the reindex lock and ties their life to the parent's.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import queue
 import time
 import traceback
 
-from search.segments import SegmentWriter
+from search.index.segments import SegmentWriter
 
 #: Documents per message to a worker: large enough that pickling and the pipe cost little.
 BATCH = 64

@@ -1,6 +1,6 @@
 """Arabic letters, normalization and light stemming: pure ``str -> str`` functions.
 
-Nothing here knows about Whoosh; :mod:`search.analysis` adapts these functions to token streams.
+Nothing here knows about Whoosh; :mod:`search.analysis.analyzer` adapts these functions to token streams.
 
 Normalization (:func:`normalize`), the same at index and query time:
 
@@ -23,7 +23,7 @@ Here:
   with a root و (وزير, وطني, ولاية ... in :data:`WAW_INITIAL_WORDS`);
 - the single letters ب ف ك ل are not stripped here: they start too many words (بطاطس, فهم,
   فلسطين, لبنان). The query side recovers ب/ل/ك/ف-prefixed forms from the index vocabulary
-  instead (see :mod:`search.query`);
+  instead (see :mod:`search.query.parser`);
 - up to two suffixes are stripped, an attached pronoun and then an inflection (سياساتها → سياس,
   but الميليشيات → ميليشي, not ميليش), each only if the stem keeps the minimum length given in
   :data:`PRONOUN_SUFFIXES` and :data:`INFLECTION_SUFFIXES`;

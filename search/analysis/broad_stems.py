@@ -2,14 +2,14 @@
 
 The light stemmer keeps apart forms that a reader takes for one word (تأسست / تأسيس, نشرت / نشر).
 Tashaphyne's default stemmer joins them, but it is slow (about 25 µs a word) and too aggressive to
-index with, so it is only a weak second-phase signal (:data:`search.ranking.ROOT_WEIGHT`): an
+index with, so it is only a weak second-phase signal (:data:`search.query.rerank.ROOT_WEIGHT`): an
 article with a form of the query word's broad stem scores a little, when the word itself is not
 in it.
 
 Stemming every token of every article in the writer processes would cost a third of a reindex.
 Instead the reindex's parent process, which already normalizes each body for its duplicate
 fingerprint, stems each *distinct* normalized form once and saves the map form → broad stem (as
-:func:`search.analysis.term_id` ids) beside the index, in ``roots.npz``. At query time
+:func:`search.analysis.analyzer.term_id` ids) beside the index, in ``roots.npz``. At query time
 :meth:`RootMap.forms_of` gives the ids of the forms sharing the query word's broad stem, and the
 second phase counts them in the candidates' stored forms.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.analysis import STOPWORDS, term_id
+from search.analysis.analyzer import STOPWORDS, term_id
 
 FILE = "roots.npz"
 _ARABIC = re.compile("[\u0621-\u064a]")

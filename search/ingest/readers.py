@@ -36,8 +36,8 @@ from typing import IO, Any, NamedTuple
 
 from charset_normalizer import from_bytes
 
-from search.articles import Article, Problem, stable_id
-from search.dates import parse_date
+from search.ingest.articles import Article, Problem, stable_id
+from search.ingest.dates import parse_date
 
 __all__ = ["read_paths", "read_file", "decode_bytes"]
 
@@ -288,7 +288,7 @@ def decode_entities(text: str) -> str:
 
 
 def _parse_date(text: str) -> datetime | None:
-    """`search.dates.parse_date`, with a failure inside it counted as no date."""
+    """`search.ingest.dates.parse_date`, with a failure inside it counted as no date."""
     try:
         return parse_date(text)
     except Exception:  # noqa: BLE001 -- one odd date must not stop a reindex

@@ -1,6 +1,6 @@
 """Second-phase ranking: rescore the best candidates of the Whoosh query with Arabic-aware features.
 
-The first phase (:mod:`search.postings`) finds candidates fast with BM25 over the query words'
+The first phase (:mod:`search.index.postings`) finds candidates fast with BM25 over the query words'
 stems. The top :data:`RERANK_DEPTH` of them are then scored here from their analyzed text, stored
 at index time beside the text (:func:`encode_forms`), with features that a plain BM25 over stems
 lacks:
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search.analysis import term_id, token_forms
-from search.roots import broad_stem
+from search.analysis.analyzer import term_id, token_forms
+from search.analysis.broad_stems import broad_stem
 
 #: How many first-phase candidates are rescored.
 RERANK_DEPTH = 50
@@ -51,7 +51,7 @@ TITLE_WORD_DISCOUNT = 0.25
 #: Bonus for query words in the first LEAD_WORDS words of the body.
 LEAD_WEIGHT = 1.0
 LEAD_WORDS = 50
-#: Weight of a match on the word's root-like stem (:mod:`search.roots`: Tashaphyne's default,
+#: Weight of a match on the word's root-like stem (:mod:`search.analysis.broad_stems`: Tashaphyne's default,
 #: aggressive light stem), which joins forms the light stemmer keeps apart (تأسست / تأسيس).
 ROOT_WEIGHT = 0.5
 #: BM25 parameters. The first phase keeps Lucene's defaults (its recall at 100 is what the second
@@ -168,7 +168,7 @@ def score_candidates(words: list[QueryWord], fields: dict[str, "Candidates"], st
     passage are array operations over the candidates' concatenated tokens.
 
     :param fields: the candidates' searched fields (``title``, ``body``), analyzed.
-    :param roots: a :class:`search.roots.RootMap` (None: no root-like stem matches).
+    :param roots: a :class:`search.analysis.broad_stems.RootMap` (None: no root-like stem matches).
     """
     n_docs, n_words = (next(iter(fields.values())).n_docs if fields else 0), len(words)
     total = np.zeros(n_docs)

@@ -1,6 +1,6 @@
 """Snippets and marks: the query's words marked on the original text of an article.
 
-A word is marked when its stem (the memoized :func:`search.analysis.forms` of the raw token) is
+A word is marked when its stem (the memoized :func:`search.analysis.analyzer.forms` of the raw token) is
 one of the query's stems, so ``للميليشيات`` is marked for ``ميليشيا``, whatever the spelling,
 hamza or diacritics. Marks wrap the original characters between :data:`MARK_OPEN` and
 :data:`MARK_CLOSE` (escaping happens when the text is rendered).
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.analysis import TOKEN_PATTERN, forms
-from search.arabic import normalize
+from search.analysis.analyzer import TOKEN_PATTERN, forms
+from search.analysis.arabic import normalize
 
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 #: Between two fragments of one snippet.

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search import ranking
-from search.analysis import forms, tokens
-from search.arabic import has_hamza_lam, stem
+from search.query import rerank as ranking
+from search.analysis.analyzer import forms, tokens
+from search.analysis.arabic import has_hamza_lam, stem
 
 #: Proclitics the stemmer leaves on and the query side tries.
 SINGLE_PROCLITICS = ("ب", "ل", "ك", "ف")
@@ -119,7 +119,7 @@ def _words(chunk: str) -> list[str]:
 def constraint(clauses: list[Clause], fields: tuple[str, ...], require_all: bool) -> wq.Query | None:
     """A Whoosh query matching the articles that satisfy `clauses` (phrases by position):
     all of them (required clauses) or any of them (exclusions), for indexes built with positions
-    and without the analyzed-form columns (:mod:`search.matching` does the job on current ones)."""
+    and without the analyzed-form columns (:mod:`search.query.filters` does the job on current ones)."""
     queries = [_clause_query(c, fields) for c in clauses]
     if not queries:
         return None

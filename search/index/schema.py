@@ -3,19 +3,19 @@
 - ``title`` and ``body`` are analyzed with the stemming Arabic analyzer and stored (the original
   text, for display and for snippets marked on the original words);
 - the normalized surface forms are not indexed a second time: the ``title_forms`` and
-  ``body_forms`` columns hold each text's analyzed tokens (normalized form and stem, :func:`search.ranking.encode_forms`)
+  ``body_forms`` columns hold each text's analyzed tokens (normalized form and stem, :func:`search.query.rerank.encode_forms`)
   for the second ranking phase, so an exact form still scores above a match on its stem alone, at
   half the postings (and reindex time), and a candidate is rescored without analyzing it again
   (a column, apart from the stored fields: rescoring does not load the text; uncompressed: zlib
-  saves a quarter on arrays of ids and costs 15 µs a read, :mod:`search.formcolumn`);
+  saves a quarter on arrays of ids and costs 15 µs a read, :mod:`search.index.term_ids`);
 - no positions are indexed: phrases are checked in the analyzed-form columns
-  (:mod:`search.matching`), which saves a quarter of the reindex time and of the index;
+  (:mod:`search.query.filters`), which saves a quarter of the reindex time and of the index;
 - ``date`` is sortable for newest/oldest; ``year``, ``month`` and ``source`` are sortable keywords
   for facet counts;
 - ``origin`` and ``fingerprint`` record which file an article came from and what it looked like,
   for duplicate detection and incremental reindex.
 
-Changing anything here (or renaming a class in :mod:`search.analysis`) needs ``arshif reindex``.
+Changing anything here (or renaming a class in :mod:`search.analysis.analyzer`) needs ``arshif reindex``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, Schema
 
-from search.analysis import ArabicText, build_analyzer
+from search.analysis.analyzer import ArabicText, build_analyzer
 
 #: Text fields a query searches.
 TEXT_FIELDS = ("title", "body")

@@ -1,4 +1,4 @@
-"""The analyzed-form columns (:data:`search.schema.FORMS_SUFFIX`), read straight from the mapped
+"""The analyzed-form columns (:data:`search.index.schema.FORMS_SUFFIX`), read straight from the mapped
 segment files.
 
 The second ranking phase and the phrase check read one analyzed form per candidate and text field:
@@ -6,7 +6,7 @@ a hundred reads a query. Whoosh's column readers take about 30 µs a read (a cha
 objects, a seek and a read per value, and zlib, which gains little on arrays of CRC-32 ids: 53 MB
 of forms compress to 40 MB on SaudiNewsNet). :class:`FormsColumn` keeps each segment's offsets and
 lengths as arrays and slices the value out of the segment file's memory map
-(:class:`search.store.MappedStorage`): about 2 µs a read. Indexes whose columns are compressed
+(:class:`search.index.store.MappedStorage`): about 2 µs a read. Indexes whose columns are compressed
 (built before the columns were stored plain) are decompressed on the way; a segment read some
 other way (not memory-mapped) goes through Whoosh's own reader.
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh.columns import CompressedBytesColumn, VarBytesColumn
 
-from search.store import MapReader
+from search.index.store import MapReader
 
 
 class FormsColumn:

@@ -26,7 +26,7 @@ class SegmentWriter(writing.SegmentWriter):
 
     def is_full(self) -> bool:
         """Whether the postings nearly fill the pool: time to finish this segment and start
-        another (see :mod:`search.parallel`) before the pool writes a run to disk."""
+        another (see :mod:`search.index.parallel`) before the pool writes a run to disk."""
         return self.pool.is_full()
 
     def per_document_reader(self):
@@ -38,7 +38,7 @@ class _Postings(writing.PostingPool):
 
     Whoosh estimates each posting's size as it is added (a Python computation per posting, and
     an estimate of 170 bytes where a posting of this schema takes 144: its terms' bytes
-    are shared, see :class:`search.analysis.ArabicText`), so it wrote a sorted run to disk
+    are shared, see :class:`search.analysis.analyzer.ArabicText`), so it wrote a sorted run to disk
     (pickled item by item, merged back in Python) twice as often as memory required.
     Here the items are counted."""
 

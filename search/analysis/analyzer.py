@@ -5,8 +5,8 @@ normalization, so the list in ``stopwords_ar.txt`` matches with or without hamza
 
 - :data:`TOKEN_PATTERN` finds Arabic words (with their diacritics, tatweel and invisible marks
   inside the token, so offsets point at the original word), numbers and other words;
-- :func:`search.arabic.normalize` folds each token; :data:`STOPWORDS` are dropped (or kept as
-  stopped tokens when the highlighter asks for them); :func:`search.arabic.stem` light-stems.
+- :func:`search.analysis.arabic.normalize` folds each token; :data:`STOPWORDS` are dropped (or kept as
+  stopped tokens when the highlighter asks for them); :func:`search.analysis.arabic.stem` light-stems.
 
 The analysis runs once per token of every article, so :func:`forms` memoizes the whole
 normalize → stop → stem composition per raw token, and :class:`ArabicAnalyzer` is one Whoosh stage
@@ -34,7 +34,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 
-from search.arabic import DIACRITICS, INVISIBLE, normalize, stem, stem_written
+from search.analysis.arabic import DIACRITICS, INVISIBLE, normalize, stem, stem_written
 
 #: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
@@ -52,7 +52,7 @@ TOKEN_PATTERN = re.compile(
 
 
 def _load_stopwords() -> frozenset[str]:
-    text = resources.files("search").joinpath("stopwords_ar.txt").read_text(encoding="utf-8")
+    text = resources.files("search.analysis").joinpath("stopwords_ar.txt").read_text(encoding="utf-8")
     words = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return frozenset(normalize(w) for w in words if w)
 

@@ -1,7 +1,7 @@
 """Which articles satisfy a query's required words, phrases and exclusions (no scoring).
 
 Document sets are boolean NumPy masks over the index's document numbers, built from the posting
-arrays of :class:`search.postings.PostingIndex`. A phrase is checked on the candidates that hold
+arrays of :class:`search.index.postings.PostingIndex`. A phrase is checked on the candidates that hold
 all its words, in the analyzed form stored for each text (the stems in order, stopwords left
 out, as the analyzer indexes them), so the index keeps no positions: that saves a quarter of a
 reindex and of the index size. A phrase of common words costs a few microseconds per candidate.
@@ -13,12 +13,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from search.analysis import forms, term_id
-from search.postings import PostingIndex
-from search.query import Clause, alternate_stems
-from search.ranking import FieldText
+from search.analysis.analyzer import forms, term_id
+from search.index.postings import PostingIndex
+from search.query.parser import Clause, alternate_stems
+from search.query.rerank import FieldText
 
-#: text field -> the column of its analyzed form (:class:`search.formcolumn.FormsColumn`).
+#: text field -> the column of its analyzed form (:class:`search.index.term_ids.FormsColumn`).
 FormsColumns = Mapping[str, object]
 
 
