@@ -30,13 +30,13 @@ scores; ties of rounded scores are not re-sorted by document id).
 Built indexes are cached under ``~/.cache/arshif-eval`` (or ``$ARSHIF_EVAL_CACHE`` / ``--cache``),
 keyed by the corpus file and by what shapes the index (Arshif: the source of the modules
 ``search.index.build`` imports; a baseline: its analyzer's output on a probe text). Re-running after
-a query-side change (``search/query.py``, ``search/ranking.py``, ``search/searcher.py``) only
-re-runs the queries. ``--rebuild`` forces new indexes.
+a query-side change (``search/query/``, ``search/searcher.py``) only re-runs the queries.
+``--rebuild`` forces new indexes.
 
-``--ablation`` runs Arshif again with each of its ranking choices turned off in turn (module
-constants of :mod:`search.query.rerank` / :mod:`search.query.parser`, set in-process and restored) and prints
-the deltas. ``--set NAME=VALUE`` tries another value of such a constant for the ``arshif`` row
-(e.g. ``--set BM25_B=0.9``, ``--set title=1.5``), without editing the engine.
+``--ablation`` runs Arshif again with each of its ranking choices turned off in turn (a
+:class:`~search.query.config.RankingConfig` per variant, handed to its own
+:class:`~search.searcher.Searcher`) and prints the deltas. ``--set NAME=VALUE`` tries another value
+of a setting for the ``arshif`` row (e.g. ``--set bm25_b=0.9``, ``--set title=1.5``).
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ from pathlib import Path
 
 import ir_measures
 from ir_measures import R, RR, Success, nDCG
+
+from search.query.config import DEFAULT, RankingConfig
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
@@ -441,12 +443,13 @@ def check_title_not_searched(index_root: Path, fields: tuple[str, ...], probes: 
     return f"checked: words found only in titles ({', '.join(words)}) find nothing over {', '.join(fields)}"
 
 
-def arshif_searcher(index_root: Path, fields: tuple[str, ...]) -> Callable[[str], list[tuple[str, float]]]:
+def arshif_searcher(index_root: Path, fields: tuple[str, ...],
+                    ranking: RankingConfig = DEFAULT) -> Callable[[str], list[tuple[str, float]]]:
     """A function text -> [(id, score)] through :meth:`Searcher.search`, the product search path."""
-    from search.query.parser import QueryError
-    from search.searcher import SearchError, Searcher
+    from search.errors import QueryError, SearchError
+    from search.searcher import Searcher
 
-    searcher = Searcher(index_root)
+    searcher = Searcher(index_root, ranking)
 
     def search(text: str) -> list[tuple[str, float]]:
         try:
@@ -458,7 +461,8 @@ def arshif_searcher(index_root: Path, fields: tuple[str, ...]) -> Callable[[str]
     return search
 
 
-def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log=print) -> SystemRun:
+def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log=print,
+               ranking: RankingConfig = DEFAULT) -> SystemRun:
     out = SystemRun("arshif", ev.name)
     root, meta = build_arshif(ev, cache, rebuild, procs, log)
     out.index_root = root
@@ -466,7 +470,7 @@ def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log
     if meta.get("duplicates"):
         out.notes.append(f"{meta['duplicates']} duplicate articles collapsed at indexing")
     out.notes.append(check_title_not_searched(root, ev.fields))
-    _timed_run(queries, arshif_searcher(root, ev.fields), out)
+    _timed_run(queries, arshif_searcher(root, ev.fields, ranking), out)
     return out
 
 
@@ -544,107 +548,41 @@ def run_lucene(ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log
     return out
 
 
-# --- constants of search.query.parser -------------------------------------------------------------
+# --- ranking settings ----------------------------------------------------------------------
 
-#: Modules whose module-level constants are the ranking settings (looked up in this order).
-SETTINGS_MODULES = ("search.query.rerank", "search.query.parser")
+def parse_settings(items: Iterable[str], base: RankingConfig = DEFAULT) -> RankingConfig:
+    """``NAME=VALUE`` strings (a :class:`~search.query.config.RankingConfig` field, any case;
+    VALUE a Python literal; ``title=1.5`` sets that field's weight) applied to `base`.
 
-
-def _settings_module(name: str):
-    import importlib
-
-    for module_name in SETTINGS_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, name):
-            return module
-    raise AttributeError(f"no ranking setting {name} in {', '.join(SETTINGS_MODULES)}")
-
-
-def current_setting(name: str):
-    """The current value of ranking setting `name`."""
-    return getattr(_settings_module(name), name)
-
-
-def has_setting(name: str) -> bool:
-    try:
-        _settings_module(name)
-    except AttributeError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def query_settings(**settings) -> Iterator[None]:
-    """Temporarily set ranking constants (of :mod:`search.query.rerank` or :mod:`search.query.parser`), in
-    this process only; restored on exit. The engine reads them at query time."""
-    saved = []
-    try:
-        for name, value in settings.items():
-            module = _settings_module(name)
-            saved.append((module, name, getattr(module, name)))
-            setattr(module, name, value)
-        yield
-    finally:
-        for module, name, value in reversed(saved):
-            setattr(module, name, value)
-
-
-def parse_settings(items: Iterable[str]) -> dict:
-    """``NAME=VALUE`` strings (VALUE a Python literal) to a dict; ``title=1.5`` sets that entry of
-    FIELD_WEIGHTS."""
-    out: dict = {}
-    weights = current_setting("FIELD_WEIGHTS") if has_setting("FIELD_WEIGHTS") else {}
+    :raise argparse.ArgumentTypeError: not NAME=VALUE, or an unknown setting."""
+    changes: dict = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
             raise argparse.ArgumentTypeError(f"--set wants NAME=VALUE, got {item!r}")
-        name = name.strip()
-        parsed = ast.literal_eval(value.strip())
-        if name in weights:
-            out["FIELD_WEIGHTS"] = {**out.get("FIELD_WEIGHTS", weights), name: float(parsed)}
-        else:
-            _settings_module(name)  # fail early on a misspelt name
-            out[name] = parsed
-    return out
-
-
-def ablations() -> list[tuple[str, dict]]:
-    """Each ranking choice of Arshif turned off in turn (label, settings), for the settings the
-    engine has: the known choices first, then any other ``*_WEIGHT`` constant of
-    :mod:`search.query.rerank` set to 0 (so a new feature is ablated without editing this list)."""
-    candidates = [
-        ("second phase off (RERANK_DEPTH=0: first-phase BM25 of stems only)", {"RERANK_DEPTH": 0}),
-        ("exact-form bonus off (EXACT_WEIGHT=0)", {"EXACT_WEIGHT": 0.0}),
-        ("clitic recovery off (SINGLE_PROCLITICS=(), CLITIC_WEIGHT=0)", {"SINGLE_PROCLITICS": (), "CLITIC_WEIGHT": 0.0}),
-        ("coordination off (COORDINATION=0)", {"COORDINATION": 0.0}),
-        ("proximity off (PROXIMITY_WEIGHT=0)", {"PROXIMITY_WEIGHT": 0.0}),
-        ("best-passage bonus off (PASSAGE_WEIGHT=0)", {"PASSAGE_WEIGHT": 0.0}),
-        ("lead bonus off (LEAD_WEIGHT=0)", {"LEAD_WEIGHT": 0.0}),
-        ("title-word discount off (TITLE_WORD_DISCOUNT=1)", {"TITLE_WORD_DISCOUNT": 1.0}),
-        ("title weight 1.0 (FIELD_WEIGHTS title=1)", {"FIELD_WEIGHTS": "title=1"}),
-        ("BM25 k1 0.9, b 0.4 (Anserini's defaults)", {"BM25_K1": 0.9, "BM25_B": 0.4, "CANDIDATE_BM25_B": 0.4}),
-    ]
-    out = []
-    for label, settings in candidates:
-        settings = {k: v for k, v in settings.items() if k != "CANDIDATE_BM25_B" or has_setting(k)}
-        if not all(has_setting(name) for name in settings):
-            continue
-        if settings.get("FIELD_WEIGHTS") == "title=1":
-            settings = {"FIELD_WEIGHTS": {**current_setting("FIELD_WEIGHTS"), "title": 1.0}}
-        out.append((label, settings))
+        changes[name.strip().lower()] = ast.literal_eval(value.strip())
     try:
-        import search.query.rerank as ranking
-    except ImportError:
-        return out
-    known = {name for _, settings in candidates for name in settings}
-    for name in sorted(vars(ranking)):
-        value = getattr(ranking, name)
-        if name.endswith("_WEIGHT") and name.isupper() and name not in known and isinstance(value, (int, float)) and value:
-            out.append((f"{name}=0 (found in search.query.rerank)", {name: 0.0}))
-    return out
+        return base.replace(**changes)
+    except TypeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def ablations(base: RankingConfig = DEFAULT) -> list[tuple[str, RankingConfig]]:
+    """Each ranking choice of Arshif turned off in turn: (label, config)."""
+    off = [
+        ("second phase off (rerank_depth=0: first-phase BM25 of stems only)", {"rerank_depth": 0}),
+        ("exact-form bonus off (exact_weight=0)", {"exact_weight": 0.0}),
+        ("clitic recovery off (proclitics=(), clitic_weight=0)", {"proclitics": (), "clitic_weight": 0.0}),
+        ("coordination off (coordination=0)", {"coordination": 0.0}),
+        ("proximity off (proximity_weight=0)", {"proximity_weight": 0.0}),
+        ("best-passage bonus off (passage_weight=0)", {"passage_weight": 0.0}),
+        ("lead bonus off (lead_weight=0)", {"lead_weight": 0.0}),
+        ("broad-stem matches off (broad_stem_weight=0)", {"broad_stem_weight": 0.0}),
+        ("title-word discount off (title_word_discount=1)", {"title_word_discount": 1.0}),
+        ("title weight 1.0 (title=1)", {"title": 1.0}),
+        ("BM25 k1 0.9, b 0.4 (Anserini's defaults)", {"bm25_k1": 0.9, "bm25_b": 0.4, "candidate_bm25_b": 0.4}),
+    ]
+    return [(label, base.replace(**changes)) for label, changes in off]
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -703,7 +641,7 @@ def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str],
 
 def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool = False, procs: int = 2,
              limit_queries: int | None = None, runs_dir: Path | None = None, lucene_tool: Path | None = None,
-             settings: dict | None = None, log=print) -> dict[tuple[str, str], SystemRun]:
+             ranking: RankingConfig = DEFAULT, log=print) -> dict[tuple[str, str], SystemRun]:
     """Run `systems` on `sets`, one after another; score each run. Returns {(system, set): SystemRun}."""
     results: dict[tuple[str, str], SystemRun] = {}
     for ev in sets:
@@ -712,8 +650,7 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
         for system in systems:
             log(f"[{ev.name}] {system}: {len(queries)} queries")
             if system == "arshif":
-                with query_settings(**(settings or {})):
-                    out = run_arshif(ev, queries, cache, rebuild, procs, log)
+                out = run_arshif(ev, queries, cache, rebuild, procs, log, ranking)
             elif system == "lucene":
                 out = run_lucene(ev, queries, lucene_tool or DEFAULT_SHARED / "tools" / "lucene" / "run",
                                  cache, rebuild, log)
@@ -738,21 +675,20 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
 
 
 def run_ablation(sets: list[EvalSet], cache: Path, rebuild: bool, procs: int, limit_queries: int | None,
-                 base_settings: dict | None = None, variants: list[tuple[str, dict]] | None = None,
+                 base: RankingConfig = DEFAULT, variants: list[tuple[str, RankingConfig]] | None = None,
                  log=print) -> list[tuple[str, dict[str, Scores]]]:
-    """Arshif's default, then each variant: [(label, {set: Scores})]."""
-    variants = [("Arshif default", {})] + (variants if variants is not None else ablations())
+    """Arshif with `base`, then each variant: [(label, {set: Scores})]."""
+    variants = [("Arshif default", base)] + (variants if variants is not None else ablations(base))
     rows = []
     for ev in sets:
         build_arshif(ev, cache, rebuild, procs, log)
-    for label, settings in variants:
+    for label, ranking in variants:
         scores = {}
         for ev in sets:
             queries = read_queries(ev.queries, limit_queries)
             root, _ = build_arshif(ev, cache, False, procs, log)
-            with query_settings(**{**(base_settings or {}), **settings}):
-                search = arshif_searcher(root, ev.fields)  # a new Searcher: BM25 settings apply
-                run = {qid: search(text) for qid, text in queries}
+            search = arshif_searcher(root, ev.fields, ranking)
+            run = {qid: search(text) for qid, text in queries}
             scores[ev.name] = score_run(run, read_qrels(ev.qrels), [qid for qid, _ in queries])
         log(f"  {label}: " + "; ".join(
             f"{name} " + " ".join(f"{m} {s.means[m]:.3f}" for m in METRICS) for name, s in scores.items()))
@@ -796,8 +732,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ablation", action="store_true",
                    help="run Arshif with each ranking choice off in turn and print the deltas")
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a ranking constant of search.query.parser for the arshif row (repeatable), e.g. "
-                        "BM25_K1=1.5, COORDINATION=None, title=1.5 (a FIELD_WEIGHTS entry)")
+                   help="a ranking setting (a RankingConfig field) for the arshif row (repeatable), e.g. "
+                        "bm25_k1=1.5, coordination=0, title=1.5 (a field weight)")
     p.add_argument("--json", type=Path, default=None, help="also write all figures (and per-query scores) here")
     for name in DEFAULT_SETS:
         for part in ("corpus", "queries", "qrels"):
@@ -834,22 +770,27 @@ def main(argv: list[str] | None = None) -> int:
     cache = args.cache or default_cache()
     cache.mkdir(parents=True, exist_ok=True)
     runs_dir = args.runs or cache / "runs"
-    settings = parse_settings(args.settings)
+    try:
+        ranking = parse_settings(args.settings)
+    except argparse.ArgumentTypeError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    settings = {k: v for k, v in vars(ranking).items() if v != getattr(DEFAULT, k)}
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     if settings:
-        log(f"search.query.parser settings for the arshif row: {settings}")
+        log(f"ranking settings for the arshif row: {settings}")
 
     version = engine_version()
     log(f"engine: {version}")
     payload: dict = {"sets": set_names, "engine": version, "settings": {k: repr(v) for k, v in settings.items()}}
     if args.ablation:
-        rows = run_ablation(sets, cache, args.rebuild, args.procs, args.limit_queries, settings, log=log)
+        rows = run_ablation(sets, cache, args.rebuild, args.procs, args.limit_queries, ranking, log=log)
         print(ablation_table(rows))
         print(f"\nEngine: {version}." + (f" Base settings: {settings}." if settings else ""))
         payload["ablation"] = [{"variant": label, **{s: sc.means for s, sc in scores.items()}} for label, scores in rows]
     else:
         results = evaluate(sets, systems, cache, args.rebuild, args.procs, args.limit_queries, runs_dir,
-                           shared / "tools" / "lucene" / "run", settings, log)
+                           shared / "tools" / "lucene" / "run", ranking, log)
         print(results_table(results, systems, set_names, reference_rows(shared)))
         for set_name in set_names:
             pairs = [(s, results[(s, set_name)]) for s in systems if results.get((s, set_name)) and results[(s, set_name)].scores]

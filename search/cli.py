@@ -16,10 +16,10 @@ import click
 from search import config
 from search.index import store
 from search.analysis.analyzer import analyze as analyze_text
-from search.query.parser import QueryError
-from search.searcher import SORTS, SearchError, Searcher, render_marked
+from search.errors import SearchError
+from search.searcher import SORTS, Searcher, render_marked
 
-_USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError, QueryError)
+_USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError)
 
 
 def _open(index: str | None) -> Searcher:
@@ -135,7 +135,7 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2, allow_nan=False))
         return
     for notice in results.notices:
-        click.echo(notice, err=True)
+        click.echo(str(notice), err=True)
     click.echo(f"{results.total:,} results ({results.elapsed_ms:.0f} ms), page {results.page} of {results.page_count}")
     color = sys.stdout.isatty()
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
@@ -225,8 +225,7 @@ def evaluate(ctx):
 
     Example: arshif evaluate --sets arcd --systems arshif,lucene
     """
-    from bench.evaluate import main
-
+    main = _extra("bench.evaluate", "ir_measures")
     sys.exit(main(ctx.args))
 
 
@@ -237,9 +236,19 @@ def bench(ctx):
 
     Example: arshif bench --quick
     """
-    from bench.speed import main
-
+    main = _extra("bench.speed", "ir_measures")
     sys.exit(main(ctx.args))
+
+
+def _extra(module: str, needs: str):
+    """The ``main`` of a module of the ``eval`` extra; without the extra, what to install."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(needs) is None:
+        raise click.ClickException(f"This command needs the evaluation extra ({needs} is not installed). "
+                                   "Install it with: pip install -e '.[eval]'")
+    return importlib.import_module(module).main
 
 
 if __name__ == "__main__":

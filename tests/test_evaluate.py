@@ -3,6 +3,7 @@ a tiny corpus cut from the seed article (no ../shared needed)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from pathlib import Path
@@ -83,17 +84,32 @@ def test_trec_run_round_trip_and_query_file(tmp_path):
     assert ev.read_queries(queries, limit=2) == [("a", "- من هو؟ ال"), ("b", "سؤال")]
 
 
-def test_settings_are_set_and_restored():
-    name = "COORDINATION" if ev.has_setting("COORDINATION") else "SINGLE_PROCLITICS"
-    before = ev.current_setting(name)
-    with ev.query_settings(**{name: 0.0}):
-        assert ev.current_setting(name) == 0.0
-    assert ev.current_setting(name) == before
-    with pytest.raises(AttributeError):
-        with ev.query_settings(NO_SUCH_SETTING=1):
-            pass
-    if ev.has_setting("FIELD_WEIGHTS"):
-        assert ev.parse_settings(["title=1.5"])["FIELD_WEIGHTS"]["title"] == 1.5
+def test_settings_build_configs_and_leave_the_default_alone():
+    from search.query.config import DEFAULT
+
+    ranking = ev.parse_settings(["title=1.5", "COORDINATION=0", "bm25_k1=0.9"])
+    assert (ranking.field_weight("title"), ranking.coordination, ranking.bm25_k1) == (1.5, 0, 0.9)
+    assert (DEFAULT.field_weight("title"), DEFAULT.coordination) == (2.0, 0.5)
+    with pytest.raises(argparse.ArgumentTypeError):
+        ev.parse_settings(["no_such_setting=1"])
+    labels = [label for label, _ in ev.ablations()]
+    assert len(labels) == len(set(labels)) and all(config != DEFAULT for _, config in ev.ablations())
+
+
+def test_searchers_with_other_settings_run_side_by_side(tiny_set, tmp_path):
+    """Configs, not globals: two searchers in two threads each rank with their own settings."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root, _ = ev.build_arshif(tiny_set, tmp_path / "cache", False, 1, log=lambda msg: None)
+    query = QUERIES[0][0]
+    default = ev.arshif_searcher(root, tiny_set.fields)
+    first_phase_only = ev.arshif_searcher(root, tiny_set.fields, ev.DEFAULT.replace(rerank_depth=0))
+    alone = (default(query), first_phase_only(query))
+    assert alone[0] != alone[1]
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(5):
+            together = tuple(pool.map(lambda search: search(query), (default, first_phase_only)))
+            assert together == alone
 
 
 def test_lucene_row_is_skipped_without_java(monkeypatch, tmp_path):

@@ -182,66 +182,19 @@ def test_incremental_reindex_without_an_index_builds_one(tmp_path):
     assert summary.indexed == 1
 
 
-def test_an_index_built_before_the_analyzed_form_columns_still_answers(tmp_path, monkeypatch):
-    """Session 1's indexes: compound segments, positions, no *_forms columns, no roots.npz."""
-    from whoosh.fields import TEXT
-
-    from search.index import build as indexing
-    from search.analysis.analyzer import build_analyzer
-    from search.index.schema import build_schema
-
-    def old_schema():
-        schema = build_schema()
-        for name in ("title_forms", "body_forms", "title", "body"):
-            schema.remove(name)
-        schema.add("title", TEXT(analyzer=build_analyzer(), stored=True, phrase=True))
-        schema.add("body", TEXT(analyzer=build_analyzer(), stored=True, phrase=True))
-        return schema
-
-    monkeypatch.setattr(indexing, "build_schema", old_schema)
-    monkeypatch.setattr(indexing, "add_forms", lambda doc: doc)
-    monkeypatch.setattr(indexing, "WRITER_OPTIONS", {})
+def test_an_index_of_another_format_is_refused_with_the_hint_to_reindex(tmp_path):
+    """An index written by another version of Arshif (its format in the file list differs, or
+    it has none) is refused before Whoosh reads it, and a reindex (incremental too) rebuilds it."""
     src = tmp_path / "src"
     src.mkdir()
-    write_jsonl(src / "a.jsonl", seed_articles())
-    reindex([src], tmp_path / "old", procs=1)
-    monkeypatch.undo()
-    reindex([src], tmp_path / "new", procs=1)
-    old, new = Searcher(tmp_path / "old"), Searcher(tmp_path / "new")
-    for query in ("داعش صبراتة", '"الجيش السوري"', 'داعش -"الجيش السوري"'):
-        assert [h.id for h in old.search(query, limit=20).hits] == [h.id for h in new.search(query, limit=20).hits]
-    assert "<mark>" in old.search("داعش").hits[0].snippet_html
-
-
-def test_an_index_with_compressed_analyzed_forms_still_answers(tmp_path, monkeypatch):
-    """Session 2's indexes stored the analyzed forms zlib-compressed (and counted postings with
-    Whoosh's own TEXT field): search.index.term_ids decompresses them."""
-    from whoosh.columns import CompressedBytesColumn
-    from whoosh.fields import COLUMN, TEXT
-
-    from search.index import build as indexing
-    from search.analysis.analyzer import build_analyzer
-    from search.index.schema import build_schema
-
-    def session_2_schema():
-        schema = build_schema()
-        for name in ("title_forms", "body_forms", "title", "body"):
-            schema.remove(name)
-        schema.add("title", TEXT(analyzer=build_analyzer(), stored=True, phrase=False))
-        schema.add("body", TEXT(analyzer=build_analyzer(), stored=True, phrase=False))
-        schema.add("title_forms", COLUMN(CompressedBytesColumn()))
-        schema.add("body_forms", COLUMN(CompressedBytesColumn()))
-        return schema
-
-    monkeypatch.setattr(indexing, "build_schema", session_2_schema)
-    src = tmp_path / "src"
-    src.mkdir()
-    write_jsonl(src / "a.jsonl", seed_articles())
-    reindex([src], tmp_path / "old", procs=2)
-    monkeypatch.undo()
-    reindex([src], tmp_path / "new", procs=2)
-    old, new = Searcher(tmp_path / "old"), Searcher(tmp_path / "new")
-    for query in ("داعش صبراتة", '"الجيش السوري"', 'داعش -"الجيش السوري"', "كورونا"):
-        got, want = old.search(query, limit=20), new.search(query, limit=20)
-        assert want.total > 0
-        assert [(h.id, round(h.score, 6)) for h in got.hits] == [(h.id, round(h.score, 6)) for h in want.hits]
+    write_jsonl(src / "a.jsonl", seed_articles()[:3])
+    root = tmp_path / "ix"
+    reindex([src], root, procs=1)
+    files = store.current_generation(root) / store.FILE_LIST
+    listed = json.loads(files.read_text())
+    for old in ({**listed, "format": store.FORMAT_VERSION - 1}, listed["files"]):  # an older format; session 1-2's list
+        files.write_text(json.dumps(old))
+        with pytest.raises(store.IndexMissing, match="another version of Arshif.*arshif reindex"):
+            Searcher(root)
+    summary = reindex([src], root, procs=1, incremental=True)
+    assert summary.indexed == 3 and Searcher(root).doc_count() == 3

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from search.query.parser import MAX_QUERY_CHARS, QueryError, parse
-from search.searcher import SearchError
+from search.analysis.arabic import stem_written
+from search.errors import Code, QueryError, SearchError
+from search.query.parser import MAX_QUERY_CHARS, parse
 
 SEED_ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
@@ -77,7 +78,8 @@ def test_phrase_requires_the_words_in_order(searcher):
 
 def test_a_phrase_nobody_wrote_falls_back_to_the_words_and_says_so(searcher):
     reversed_phrase = searcher.search('"السوري الجيش"', limit=50)
-    assert reversed_phrase.notices and "exact phrase" in reversed_phrase.notices[0]
+    assert [n.code for n in reversed_phrase.notices] == [Code.PHRASE_RELAXED]
+    assert "exact phrase" in str(reversed_phrase.notices[0])
     assert {"seed-p01", "seed-p11"} <= set(ids(reversed_phrase))
     exact = searcher.search('"الجيش السوري"')
     assert not exact.notices
@@ -131,9 +133,21 @@ def test_too_long_query_is_a_clear_error(searcher):
 
 def test_parse_keeps_phrases_exclusions_and_alternatives():
     parsed = parse('"الجيش السوري" -تركيا كورونا OR وباء')
-    assert [(c.words, c.phrase, c.excluded) for c in parsed.clauses] == [
+    assert [([t.written for t in c.terms], c.phrase, c.excluded) for c in parsed.clauses] == [
         (["الجيش", "السوري"], True, False), (["تركيا"], False, True), (["كورونا"], False, False)]
-    assert parsed.clauses[2].alternatives[0].words == ["وباء"]
+    assert [t.written for t in parsed.clauses[2].alternatives[0].terms] == ["وباء"]
+    assert [t.written for t in parsed.terms()] == ["الجيش", "السوري", "كورونا", "وباء"]  # positive, in order
+
+
+def test_each_word_is_analysed_once_into_its_forms():
+    """The parser gives every stage the same forms: written, normalized, stem, alternates, and
+    the ب/ل/ك/ف forms to look up."""
+    (term,) = parse("بتنظيمٍ").terms()
+    assert (term.written, term.normalized, term.stem) == ("بتنظيمٍ", "بتنظيم", stem_written("بتنظيمٍ"))
+    assert "تنظيم" in term.clitic_forms and "لبتنظيم" in term.clitic_forms  # ب taken off; ل put on
+    assert term.stems == (term.stem, *term.alternates)
+    (excluded,) = parse("-بتنظيمٍ").excluded
+    assert excluded.terms == [term]  # an operator's word is analysed exactly as a plain one
 
 
 # --- dates and sort -----------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from search import config  # noqa: E402
 from search.index.build import reindex  # noqa: E402
 from web import create_app  # noqa: E402
 from web.formatting import arabic_date, articles_phrase, month_label, results_phrase  # noqa: E402
-from web.messages import notice  # noqa: E402
+from search.errors import Code, Notice, QueryError  # noqa: E402
+from web.messages import ARABIC, error, notice  # noqa: E402
 from web.params import ParamError, SearchParams, parse_params  # noqa: E402
 from web.suggest import correct_word, edits1, index_frequency, suggest  # noqa: E402
 
@@ -488,9 +489,17 @@ def test_articles_phrase_and_month_label():
     assert month_label("2020-06") == "يونيو 2020" and month_label("junk") == "junk"
 
 
-def test_engine_notices_are_translated():
-    assert notice("Type some words to search for.") == "اكتب كلمة أو أكثر للبحث."
-    assert notice("Something new") == "Something new"
+def test_every_engine_code_has_its_arabic():
+    assert set(ARABIC) == set(Code)
+    assert notice(Notice(Code.EMPTY_QUERY)) == "اكتب كلمة أو أكثر للبحث."
+    assert "لا يحوي أي مقال العبارة" in notice(Notice(Code.PHRASE_RELAXED))
+    too_long = QueryError(Code.QUERY_TOO_LONG, chars=1200, limit=1000)
+    assert "1,200" in error(too_long) and too_long.param == "q" and "1200 characters" in str(too_long)
+
+
+def test_api_notices_have_a_code_and_an_arabic_message(client):
+    body = client.get("/api/search", query_string={"q": '"السوري الجيش"'}).get_json()
+    assert body["notices"] == [{"code": "phrase-relaxed", "message": notice(Notice(Code.PHRASE_RELAXED))}]
 
 
 def test_url_args_leave_out_defaults_and_reset_the_page():

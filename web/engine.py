@@ -12,7 +12,6 @@ import threading
 
 from flask import current_app
 
-from search.index import store
 from search.searcher import Results, Searcher
 
 _LOCK = threading.Lock()
@@ -43,7 +42,7 @@ class WebSearcher(Searcher):
     def years(self) -> list[str]:
         """The years that have articles in the index, newest first (read once per generation:
         the page asks on every request)."""
-        generation = store.current_generation(self.root)
+        generation = self.generation()
         if self._years is None or self._years[0] != generation:
             self._years = (generation, sorted((y for y in self.field_values("year") if y), reverse=True))
         return self._years[1]

@@ -1,7 +1,7 @@
 """Every failure as a friendly Arabic page (or a JSON ``{"error": ...}`` under ``/api/``).
 
 - a bad parameter (:class:`~web.params.ParamError`) or a request the engine refuses
-  (:class:`~search.searcher.SearchError`, :class:`~search.query.parser.QueryError`): 400;
+  (:class:`~search.errors.SearchError`, worded in Arabic by its code): 400;
 - no index, or one that cannot be opened (:class:`~search.index.store.IndexMissing`): 503, telling to
   run ``arshif reindex``;
 - unknown page or article: 404; wrong method: 405; a request body or an overlong URL
@@ -15,8 +15,7 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.query.parser import QueryError
-from search.searcher import SearchError
+from search.errors import SearchError
 from search.index.store import IndexMissing
 from web import messages
 from web.params import ParamError
@@ -28,7 +27,6 @@ def init_app(app) -> None:
     """Register the handlers on `app`."""
     app.register_error_handler(ParamError, _param_error)
     app.register_error_handler(SearchError, _engine_error)
-    app.register_error_handler(QueryError, _engine_error)
     app.register_error_handler(IndexMissing, _index_missing)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -54,8 +52,8 @@ def _param_error(exc: ParamError):
     return respond(400, exc.message, param=exc.param)
 
 
-def _engine_error(exc: ValueError):
-    return respond(400, messages.BAD_REQUEST, detail=str(exc))
+def _engine_error(exc: SearchError):
+    return respond(400, messages.error(exc), param=exc.param)
 
 
 def _index_missing(exc: IndexMissing):

@@ -1,13 +1,23 @@
-"""Arabic wording for what the engine says in English (notices and errors), in one place."""
+"""The page's words: the Arabic for every engine code (:class:`search.errors.Code`), and the
+web layer's own messages, in one place. ``tests/test_web.py`` checks that every code has one."""
 
 from __future__ import annotations
 
-#: Engine notices (``Results.notices``) by their English text's start.
-NOTICES = {
-    "The query has only very common words": "كلمات البحث شائعة جدًا (مثل «في» و«من») أو علامات ترقيم "
-                                            "فقط؛ أضف كلمة أدق.",
-    "Type some words to search for": "اكتب كلمة أو أكثر للبحث.",
-}
+from collections.abc import Callable
+from typing import Any
+
+from search.errors import Code, Notice, SearchError
+from web.formatting import arabic_date
+
+
+def ltr(text: str) -> str:
+    """`text` in a left-to-right isolate, so ``2020-06-22`` is not reordered inside Arabic text.
+
+    (After Arabic letters, digits are Arabic numbers to the bidi algorithm, and a hyphen between
+    them does not join them, so the parts of a date would be shown in reverse order.)
+    """
+    return "\u2066" + text + "\u2069"
+
 
 NOTHING_TO_SEARCH = ("لا يحوي نص البحث كلمات يمكن البحث عنها: فيه علامات ترقيم أو كلمات شائعة جدًا "
                      "(مثل «في» و«من») فقط. اكتب كلمة أدق.")
@@ -22,10 +32,34 @@ SERVER_ERROR = "حدث خطأ غير متوقع في الخادم. أعد الم
 INDEX_MISSING = ("فهرس البحث غير موجود أو تالف، فلا يمكن البحث الآن. "
                  "ابنِ الفهرس بالأمر: arshif reindex")
 
+#: The Arabic of each engine code, from the values the engine gives with it.
+ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
+    Code.QUERY_TOO_LONG: lambda v: f"نص البحث طويل جدًا ({v['chars']:,} حرفًا)، والحد {v['limit']:,} حرف. "
+                                   "اختصره إلى الكلمات الأهم.",
+    Code.QUERY_TOO_MANY_WORDS: lambda v: f"في نص البحث كلمات كثيرة جدًا، والحد {v['limit']} كلمة.",
+    Code.BAD_DATE: lambda v: f"«{ltr(str(v['value'])[:40])}» ليس تاريخًا صحيحًا: اكتبه بالشكل سنة-شهر-يوم، "
+                             f"مثل {ltr('2020-06-22')}.",
+    Code.DATES_REVERSED: lambda v: f"تاريخ النهاية ({arabic_date(v['end'], weekday=False)}) قبل تاريخ البداية "
+                                   f"({arabic_date(v['start'], weekday=False)}). بدّل التاريخين أو صحّح أحدهما.",
+    Code.BAD_SORT: lambda v: "طريقة الترتيب غير معروفة: اختر الأكثر صلة أو الأحدث أو الأقدم.",
+    Code.BAD_PAGE: lambda v: "رقم الصفحة يبدأ من 1.",
+    Code.BAD_LIMIT: lambda v: f"عدد النتائج في الصفحة يكون بين 1 و{v['most']}.",
+    Code.TOO_DEEP: lambda v: f"لا تُعرض إلا أول {v['depth']:,} نتيجة. "
+                             "ضيّق البحث بكلمة أخرى أو بتاريخ بدل الانتقال إلى صفحة بعيدة.",
+    Code.BAD_FIELD: lambda v: "حقل البحث غير معروف: ابحث في العنوان (title) أو النص (body).",
+    Code.EMPTY_QUERY: lambda v: "اكتب كلمة أو أكثر للبحث.",
+    Code.NOTHING_TO_SEARCH: lambda v: "كلمات البحث شائعة جدًا (مثل «في» و«من») أو علامات ترقيم فقط؛ "
+                                      "أضف كلمة أدق.",
+    Code.PHRASE_RELAXED: lambda v: "لا يحوي أي مقال العبارة كما كُتبت أو كل الكلمات المطلوبة، "
+                                   "فهذه مقالات فيها بعض الكلمات.",
+}
 
-def notice(text: str) -> str:
-    """An engine notice in Arabic (unknown notices are shown as they are)."""
-    for start, arabic in NOTICES.items():
-        if text.startswith(start):
-            return arabic
-    return text
+
+def error(exc: SearchError) -> str:
+    """An engine error in Arabic."""
+    return ARABIC[exc.code](exc.values)
+
+
+def notice(item: Notice) -> str:
+    """An engine notice in Arabic."""
+    return ARABIC[item.code](item.values)

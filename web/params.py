@@ -14,8 +14,8 @@ Every state of the page lives in these query parameters, so any page is a permal
 ``source`` source facet, e.g. ``okaz``
 =========  ===========================================================
 
-The engine checks the same things, but in English; checking here first gives the reader an
-Arabic message naming the parameter.
+The request's values are read here from the URL's strings; whether they make a search is the
+engine's check (:meth:`search.searcher.SearchRequest.checked`), worded in Arabic by its code.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from datetime import date
 
 from search import config
 from search.analysis.arabic import DIGIT_FOLDS
-from search.query.parser import MAX_QUERY_CHARS
-from search.searcher import SORTS
-from web.formatting import arabic_date
+from search.errors import SearchError
+from search.searcher import SearchRequest
+from web import messages
+from web.messages import ltr
 
 #: URL name of each :class:`SearchParams` field.
 URL_NAMES = {"q": "q", "date_from": "from", "date_to": "to", "sort": "sort", "page": "page",
@@ -110,25 +111,14 @@ def parse_params(args, default_limit: int = config.PAGE_SIZE) -> SearchParams:
     :raise ParamError: a parameter that is not usable, with the message to show.
     """
     q = _text(args, "q")
-    if len(q) > MAX_QUERY_CHARS:
-        raise ParamError("q", f"نص البحث طويل جدًا ({len(q):,} حرفًا)، والحد {MAX_QUERY_CHARS:,} حرف. "
-                              "اختصره إلى الكلمات الأهم.")
     date_from, date_to = _day(args, "from", "من"), _day(args, "to", "إلى")
-    if date_from and date_to and date_to < date_from:
-        raise ParamError("to", f"تاريخ النهاية ({arabic_date(date_to, weekday=False)}) قبل تاريخ البداية "
-                               f"({arabic_date(date_from, weekday=False)}). بدّل التاريخين أو صحّح أحدهما.")
     sort = _text(args, "sort") or "relevance"
-    if sort not in SORTS:
-        raise ParamError("sort", "طريقة الترتيب غير معروفة: اختر الأكثر صلة أو الأحدث أو الأقدم.")
     page = _whole(args, "page", 1, "رقم الصفحة")
     limit = _whole(args, "limit", default_limit, "عدد النتائج في الصفحة")
-    if not 1 <= limit <= config.MAX_PAGE_SIZE:
-        raise ParamError("limit", f"عدد النتائج في الصفحة يكون بين 1 و{config.MAX_PAGE_SIZE}.")
-    if page < 1:
-        raise ParamError("page", "رقم الصفحة يبدأ من 1.")
-    if page * limit > config.MAX_RESULT_DEPTH:
-        raise ParamError("page", f"لا تُعرض إلا أول {config.MAX_RESULT_DEPTH:,} نتيجة. "
-                                 "ضيّق البحث بكلمة أخرى أو بتاريخ بدل الانتقال إلى صفحة بعيدة.")
+    try:  # the engine's own checks, worded in Arabic
+        SearchRequest.checked(q, date_from, date_to, sort, page, limit)
+    except SearchError as exc:
+        raise ParamError(exc.param, messages.error(exc)) from None
     year, month = _digits(_text(args, "year")), _digits(_text(args, "month"))
     if year and _year_range(year)[0] is None:
         raise ParamError("year", f"«{ltr(year[:20])}» ليست سنة: اكتبها بأربعة أرقام مثل 2020.")
@@ -146,15 +136,6 @@ def _text(args, name: str) -> str:
     """A parameter as text, stripped, with control characters removed."""
     value = args.get(name) or ""
     return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
-
-
-def ltr(text: str) -> str:
-    """`text` in a left-to-right isolate, so ``2020-06-22`` is not reordered inside Arabic text.
-
-    (After Arabic letters, digits are Arabic numbers to the bidi algorithm, and a hyphen between
-    them does not join them, so the parts of a date would be shown in reverse order.)
-    """
-    return "\u2066" + text + "\u2069"
 
 
 def _digits(value: str) -> str:

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
-from search.query.parser import MAX_QUERY_WORDS, QueryError, parse
-from search.searcher import Results
+from search.errors import Code
+from search.results import Results
 from web import messages, navigation
 from web.engine import get_searcher
 from web.params import ParamError, SearchParams, parse_params
@@ -23,22 +23,19 @@ def request_params() -> SearchParams:
 
 
 def run_search(params: SearchParams) -> Results:
-    """Search with the engine, after the checks that need an Arabic message.
+    """Search with the engine; a query with nothing to search for is a bad ``q``.
 
     :raise ParamError: no query, or nothing searchable in it.
+    :raise search.errors.SearchError: a query the engine refuses (too many words).
     """
     if not params.q:
         raise ParamError("q", messages.EMPTY_QUERY)
-    try:
-        searchable = parse(params.q).clauses
-    except QueryError:
-        raise ParamError("q", f"في نص البحث كلمات كثيرة جدًا، والحد {MAX_QUERY_WORDS} كلمة.") from None
-    if not searchable:
-        raise ParamError("q", messages.NOTHING_TO_SEARCH)
     start, end = params.effective_range()
-    return get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
-                                 page=params.page, limit=params.limit, facets=True,
-                                 source=params.source)
+    results = get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
+                                    page=params.page, limit=params.limit, facets=True, source=params.source)
+    if any(n.code in (Code.NOTHING_TO_SEARCH, Code.EMPTY_QUERY) for n in results.notices):
+        raise ParamError("q", messages.NOTHING_TO_SEARCH)
+    return results
 
 
 @bp.get("/")
@@ -79,7 +76,10 @@ def article(doc_id: str):
 @bp.get("/api/search")
 def api_search():
     """The same search as the page, as JSON (``Results.as_dict()``)."""
-    return jsonify(run_search(request_params()).as_dict())
+    results = run_search(request_params())
+    body = results.as_dict()
+    body["notices"] = [{"code": n.code.value, "message": messages.notice(n)} for n in results.notices]
+    return jsonify(body)
 
 
 @bp.get("/opensearch.xml")

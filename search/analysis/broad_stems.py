@@ -1,16 +1,19 @@
-"""Root-like stems: which normalized forms of the archive share a broad stem.
+"""Broad stems: which normalized forms of the archive share Tashaphyne's aggressive stem.
+
+(Not Arabic roots: a broad stem is what is left after Tashaphyne strips every affix it knows,
+often close to the root, sometimes not.)
 
 The light stemmer keeps apart forms that a reader takes for one word (تأسست / تأسيس, نشرت / نشر).
 Tashaphyne's default stemmer joins them, but it is slow (about 25 µs a word) and too aggressive to
-index with, so it is only a weak second-phase signal (:data:`search.query.rerank.ROOT_WEIGHT`): an
+index with, so it is only a weak second-phase signal (``broad_stem_weight`` of :class:`search.query.config.RankingConfig`): an
 article with a form of the query word's broad stem scores a little, when the word itself is not
 in it.
 
 Stemming every token of every article in the writer processes would cost a third of a reindex.
 Instead the reindex's parent process, which already normalizes each body for its duplicate
 fingerprint, stems each *distinct* normalized form once and saves the map form → broad stem (as
-:func:`search.analysis.analyzer.term_id` ids) beside the index, in ``roots.npz``. At query time
-:meth:`RootMap.forms_of` gives the ids of the forms sharing the query word's broad stem, and the
+:func:`search.analysis.analyzer.term_id` ids) beside the index, in ``broad_stems.npz``. At query time
+:meth:`BroadStemMap.forms_of` gives the ids of the forms sharing the query word's broad stem, and the
 second phase counts them in the candidates' stored forms.
 """
 
@@ -24,7 +27,7 @@ import numpy as np
 
 from search.analysis.analyzer import STOPWORDS, term_id
 
-FILE = "roots.npz"
+FILE = "broad_stems.npz"
 _ARABIC = re.compile("[\u0621-\u064a]")
 _local = threading.local()
 
@@ -55,10 +58,10 @@ def broad_stem(norm: str) -> str:
 _BROAD: dict[str, str] = {}
 
 
-class RootCollector:
+class BroadStemCollector:
     """Collects the broad stem of each distinct normalized form met during a reindex."""
 
-    def __init__(self, previous: "RootMap | None" = None):
+    def __init__(self, previous: "BroadStemMap | None" = None):
         self.seen: set[str] = set()
         self.pairs: list[tuple[int, int]] = []  # (form id, broad stem id)
         self.previous = previous
@@ -86,14 +89,14 @@ class RootCollector:
             np.savez(handle, forms=forms[keep], broad=broad[keep])
 
 
-class RootMap:
+class BroadStemMap:
     """The saved map, sorted by broad stem id."""
 
     def __init__(self, forms: np.ndarray, broad: np.ndarray):
         self.forms, self.broad = forms, broad
 
     @classmethod
-    def load(cls, directory: Path) -> "RootMap | None":
+    def load(cls, directory: Path) -> "BroadStemMap | None":
         """The map of an index generation; None for an index built without one."""
         try:
             with np.load(directory / FILE) as data:
@@ -101,8 +104,8 @@ class RootMap:
         except (OSError, KeyError, ValueError):
             return None
 
-    def forms_of(self, root: str) -> np.ndarray:
-        """Ids of the archive's normalized forms whose broad stem is `root`."""
-        rid = np.uint32(term_id(root))
+    def forms_of(self, broad: str) -> np.ndarray:
+        """Ids of the archive's normalized forms whose broad stem is `broad`."""
+        rid = np.uint32(term_id(broad))
         lo, hi = np.searchsorted(self.broad, rid, "left"), np.searchsorted(self.broad, rid, "right")
         return self.forms[lo:hi]

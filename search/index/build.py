@@ -26,9 +26,9 @@ from search.ingest.articles import Article, Problem
 from search.index.parallel import ParallelWriter
 from search.index.segments import SegmentWriter
 from search.ingest.readers import list_files, read_listed, read_paths
-from search.analysis.broad_stems import RootCollector, RootMap
-from search.query.rerank import encode_forms
-from search.index.schema import FORMS_SUFFIX, TEXT_FIELDS, build_schema
+from search.analysis.broad_stems import BroadStemCollector, BroadStemMap
+from search.index import term_ids
+from search.index.schema import TERM_IDS_SUFFIX, TEXT_FIELDS, build_schema
 
 #: Called now and then during a reindex with (articles indexed so far, problems so far).
 Progress = Callable[[int, int], None]
@@ -109,12 +109,12 @@ def to_document(article: Article, words: list[str] | None = None) -> dict:
 WRITER_OPTIONS = {"compound": False}
 
 
-def add_forms(doc: dict) -> dict:
-    """Add the stored analyzed form of each text field (run by the writer processes: it is the
-    second most expensive step of indexing, after Whoosh's own)."""
+def add_term_ids(doc: dict) -> dict:
+    """Add the term ids of each text field (run by the writer processes: it is the second most
+    expensive step of indexing, after Whoosh's own)."""
     for name in TEXT_FIELDS:
         if doc.get(name):
-            doc[name + FORMS_SUFFIX] = encode_forms(doc[name])
+            doc[name + TERM_IDS_SUFFIX] = term_ids.encode(doc[name])
     return doc
 
 
@@ -146,28 +146,29 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
         files = list(list_files(paths))
         manifest = Manifest({str(item[0]): _signature(item[0]) for item in files if not isinstance(item, Problem)})
         live = store.current_generation(root)
-        previous = _read_manifest(live) if incremental and live is not None else None
+        reusable = incremental and live is not None and store.index_format(live) == store.FORMAT_VERSION
+        previous = _read_manifest(live) if reusable else None  # (another format: a full build)
         build_dir = store.new_build_dir(root)
         try:
             if previous is None:
-                roots = RootCollector()
+                broad_stems = BroadStemCollector()
                 ix = store.BuildStorage(str(build_dir)).create_index(build_schema())
                 procs = procs or default_procs()
-                writer = ParallelWriter(ix, procs, limitmb=limitmb, prepare=add_forms, options=WRITER_OPTIONS) if procs > 1 \
-                    else _Preparing(SegmentWriter(ix, limitmb=limitmb, **WRITER_OPTIONS), add_forms)
+                writer = ParallelWriter(ix, procs, limitmb=limitmb, prepare=add_term_ids, options=WRITER_OPTIONS) if procs > 1 \
+                    else _Preparing(SegmentWriter(ix, limitmb=limitmb, **WRITER_OPTIONS), add_term_ids)
                 records, seen = read_paths(paths), None
             else:
-                roots = RootCollector(RootMap.load(live))
+                broad_stems = BroadStemCollector(BroadStemMap.load(live))
                 writer, records, seen = _incremental(live, build_dir, files, manifest, previous, summary)
             try:
-                manifest.with_duplicates |= _add_all(writer, records, summary, progress, seen, roots)
+                manifest.with_duplicates |= _add_all(writer, records, summary, progress, seen, broad_stems)
                 writer.commit()
             except BaseException:
                 if not getattr(writer, "is_closed", False):
                     writer.cancel()
                 raise
             _check_count(build_dir, summary)
-            roots.save(build_dir)
+            broad_stems.save(build_dir)
             _write_manifest(build_dir, manifest)
             store.publish(root, build_dir)
         except BaseException:
@@ -234,7 +235,7 @@ def _incremental(live: Path, build_dir: Path, files, manifest: Manifest, previou
         if item.is_file() and item.name != MANIFEST:
             shutil.copy2(item, build_dir / item.name)
     ix = store.BuildStorage(str(build_dir)).open_index()
-    writer = _Preparing(SegmentWriter(ix, **WRITER_OPTIONS), add_forms)
+    writer = _Preparing(SegmentWriter(ix, **WRITER_OPTIONS), add_term_ids)
     stale = {name for name in previous.files if manifest.files.get(name) != previous.files[name]}
     if stale:
         stale |= previous.with_duplicates & set(manifest.files)
@@ -282,7 +283,7 @@ class _Preparing:
 
 
 def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None,
-             roots: RootCollector | None = None) -> set[str]:
+             broad_stems: BroadStemCollector | None = None) -> set[str]:
     """Add every article of `records` that is not a duplicate; return the files (origins) that
     had records dropped as duplicates. An id already taken by another article is made unique
     (``id~2``, ``id~3``...) with a warning: both articles stay findable and each opens by its id."""
@@ -311,9 +312,9 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
             summary.warnings.append(Problem(record.origin, record.id, f"id {record.id!r} is already another "
                                             f"article's; this one is indexed as {doc['id']!r}", skipped=False))
         seen_ids.add(doc["id"])
-        if roots is not None:
-            roots.add(words)
-            roots.add(normalized_words(record.title))
+        if broad_stems is not None:
+            broad_stems.add(words)
+            broad_stems.add(normalized_words(record.title))
         writer.add_document(**doc)
         summary.indexed += 1
         if not words:

@@ -29,6 +29,7 @@ import queue
 import time
 import traceback
 
+from search.index import whoosh_api
 from search.index.segments import SegmentWriter
 
 #: Documents per message to a worker: large enough that pickling and the pipe cost little.
@@ -60,10 +61,10 @@ def _work(ix, jobs, results, writer_args: dict, prepare) -> None:
                 writer.add_document(**(prepare(doc) if prepare else doc))
             in_segment += len(batch)
             if writer.is_full():
-                results.put(("segment", writer._finalize_segment(), in_segment))
+                results.put(("segment", whoosh_api.finalize_segment(writer), in_segment))
                 writer, in_segment = None, 0
         if writer is not None:
-            results.put(("segment", writer._finalize_segment(), in_segment))
+            results.put(("segment", whoosh_api.finalize_segment(writer), in_segment))
         results.put(("done", None, 0))
     except BaseException as exc:  # reported to the parent, which fails the build
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -130,9 +131,7 @@ class ParallelWriter:
                                    "the previous index is unchanged")
             for task in self.tasks:
                 task.join()
-            self.main._close_segment()  # its own (empty) segment; clean_files removes its files
-            self.main._commit_toc(segments)
-            self.main._finish()
+            whoosh_api.commit_segments(self.main, segments)  # its own empty segment is dropped
             self.closed = True
         except BaseException:
             self.cancel()

@@ -1,15 +1,15 @@
-"""Ranked OR queries in memory: BM25 over the Whoosh index's own postings, with NumPy.
+"""A Whoosh index's postings and per-document columns as NumPy arrays.
 
 Whoosh matches queries one posting at a time in Python: an OR of ten words over thirty thousand
 news articles takes most of a second. A ranked OR query needs far less: read each query term's
 posting list once (document numbers and term frequencies, block by block), add its BM25
-contribution to one score array, and take the top N. Filters (dates), exclusions, exact totals and
-facet counts are array operations on the same arrays.
+contribution to one score array (:mod:`search.query.first_phase`), and take the top N. Filters
+(dates), exclusions, exact totals and facet counts are array operations on the same arrays.
 
 The postings stay in the Whoosh index; this module only reads them (through the codec's block
-reader) and keeps the arrays of recently used terms in a bounded cache. Per-document columns
-(field lengths, dates, year/month/source facet values, deleted documents) are loaded once per index
-generation. Queries with phrases or required words go through Whoosh's own matchers instead.
+reader, :mod:`search.index.whoosh_api`) and keeps the arrays of recently used terms in a bounded
+cache. Per-document columns (field lengths, dates, year/month/source facet values, deleted
+documents) are loaded once per index generation.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+
+from search.index import whoosh_api
 
 #: Most postings (document numbers) kept in the term cache, over all cached terms.
 CACHE_POSTINGS = 20_000_000
@@ -133,17 +135,13 @@ class PostingIndex:
         for sub, offset in reader.leaf_readers():
             if (field, term) not in sub:
                 continue
-            matcher = sub.postings(field, term)
-            while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-                matcher = matcher.child  # the deleted-documents filter: Columns.alive does that job
+            # the deleted-documents filter is left out: Columns.alive does that job
+            matcher = whoosh_api.leaf_matcher(sub.postings(field, term))
             # Read whole blocks from the codec instead of stepping posting by posting.
             while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                block = matcher._ids
+                block, block_weights = whoosh_api.read_block(matcher)
                 ids.extend(block if not offset else (d + offset for d in block))
-                weights.extend(matcher._weights)
-                matcher._next_block()
+                weights.extend(block_weights)
         result = (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32))
         with self._lock:
             self._cache[key] = result
@@ -166,39 +164,13 @@ class PostingIndex:
             self._frequencies[key] = found
         return found
 
-    # --- scoring --------------------------------------------------------------------------
+    def field_lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """Each document's length in `field` (tokens), and the average over documents having it."""
+        return self.columns.lengths[field], self.columns.avg_length[field]
 
-    def bm25(self, reader, field: str, terms: list[tuple[str, float]], idf: float,
-             scores: np.ndarray, k1: float, b: float) -> np.ndarray:
-        """Add one query word's BM25 score in `field` to `scores`; return the ids it matched.
-
-        :param terms: (term, weight) pairs counted as this word: its stem at weight 1 and its
-            ب/ل/ك/ف forms at a lower weight. Their frequencies add up before saturation.
-        """
-        all_ids = []
-        for term, weight in terms:
-            ids, tf = self.postings(reader, field, term)
-            if not len(ids):
-                continue
-            all_ids.append((ids, tf * weight))
-        if not all_ids:
-            return np.empty(0, dtype=np.int64)
-        if len(all_ids) == 1:
-            ids, tf = all_ids[0]
-        else:
-            ids = np.concatenate([i for i, _ in all_ids])
-            tf = np.concatenate([t for _, t in all_ids])
-            if len(ids) * 8 > len(scores):  # many postings: add them up by document, linearly
-                tf = np.bincount(ids, weights=tf, minlength=len(scores))
-                ids = np.flatnonzero(tf)
-                tf = tf[ids].astype(np.float32)
-            else:  # a few: sort them
-                ids, inverse = np.unique(ids, return_inverse=True)
-                tf = np.bincount(inverse, weights=tf).astype(np.float32)
-        lengths = self.columns.lengths[field][ids]
-        norm = k1 * (1 - b + b * lengths / max(self.columns.avg_length[field], 1.0))
-        scores[ids] += idf * tf * (k1 + 1) / (tf + norm)
-        return ids
+    def bound(self, reader) -> "BoundPostings":
+        """This index read through `reader` (one thread's: Whoosh readers are not shared)."""
+        return BoundPostings(self, reader)
 
     def date_mask(self, start: datetime | None, end: datetime | None) -> np.ndarray:
         """Documents dated within [start, end] (undated documents are outside any range)."""
@@ -219,3 +191,21 @@ class PostingIndex:
             counts = np.bincount(sel, minlength=len(values)) if len(values) else np.zeros(0, dtype=np.int64)
             out[name] = {values[i]: int(c) for i, c in enumerate(counts) if c}
         return out
+
+
+class BoundPostings:
+    """A :class:`PostingIndex` with one thread's reader: a
+    :class:`search.query.first_phase.PostingSource`."""
+
+    def __init__(self, index: PostingIndex, reader):
+        self.index, self.reader = index, reader
+        self.doc_count, self.doc_count_all = index.doc_count, index.doc_count_all
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        return self.index.postings(self.reader, field, term)
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.index.doc_frequency(self.reader, field, term)
+
+    def field_lengths(self, field: str) -> tuple[np.ndarray, float]:
+        return self.index.field_lengths(field)

@@ -2,20 +2,23 @@
 
 - ``title`` and ``body`` are analyzed with the stemming Arabic analyzer and stored (the original
   text, for display and for snippets marked on the original words);
-- the normalized surface forms are not indexed a second time: the ``title_forms`` and
-  ``body_forms`` columns hold each text's analyzed tokens (normalized form and stem, :func:`search.query.rerank.encode_forms`)
-  for the second ranking phase, so an exact form still scores above a match on its stem alone, at
-  half the postings (and reindex time), and a candidate is rescored without analyzing it again
-  (a column, apart from the stored fields: rescoring does not load the text; uncompressed: zlib
-  saves a quarter on arrays of ids and costs 15 µs a read, :mod:`search.index.term_ids`);
-- no positions are indexed: phrases are checked in the analyzed-form columns
+- the normalized surface forms are not indexed a second time: the ``title_term_ids`` and
+  ``body_term_ids`` columns hold each text's analyzed tokens (ids of the normalized form and of
+  the stem, :mod:`search.index.term_ids`) for the second ranking phase, so an exact form still
+  scores above a match on its stem alone, at half the postings (and reindex time), and a
+  candidate is rescored without analyzing it again (a column, apart from the stored fields:
+  rescoring does not load the text; uncompressed: zlib saves a quarter on arrays of ids and
+  costs 15 µs a read);
+- no positions are indexed: phrases are checked in the term-id columns
   (:mod:`search.query.filters`), which saves a quarter of the reindex time and of the index;
 - ``date`` is sortable for newest/oldest; ``year``, ``month`` and ``source`` are sortable keywords
   for facet counts;
 - ``origin`` and ``fingerprint`` record which file an article came from and what it looked like,
   for duplicate detection and incremental reindex.
 
-Changing anything here (or renaming a class in :mod:`search.analysis.analyzer`) needs ``arshif reindex``.
+Changing anything here (or renaming a class in :mod:`search.analysis.analyzer`) changes the index
+format: raise :data:`search.index.store.FORMAT_VERSION`, so that older indexes are refused with
+the hint to run ``arshif reindex``.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from search.analysis.analyzer import ArabicText, build_analyzer
 
 #: Text fields a query searches.
 TEXT_FIELDS = ("title", "body")
-#: The stored field holding a text field's analyzed form.
-FORMS_SUFFIX = "_forms"
+#: The column holding a text field's term ids (:mod:`search.index.term_ids`).
+TERM_IDS_SUFFIX = "_term_ids"
 
 
 def build_schema() -> Schema:
@@ -47,6 +50,6 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         origin=ID(stored=True),
         fingerprint=STORED(),
-        title_forms=COLUMN(VarBytesColumn()),
-        body_forms=COLUMN(VarBytesColumn()),
+        title_term_ids=COLUMN(VarBytesColumn()),
+        body_term_ids=COLUMN(VarBytesColumn()),
     )

@@ -12,8 +12,9 @@ pool that counts them (:class:`_Postings`); the segment written is the same.
 from __future__ import annotations
 
 from whoosh import writing
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from search.index import whoosh_api
 
 
 class SegmentWriter(writing.SegmentWriter):
@@ -22,7 +23,7 @@ class SegmentWriter(writing.SegmentWriter):
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = _Postings(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = _Postings(whoosh_api.temp_storage(self), whoosh_api.new_segment(self), limitmb=limitmb)
 
     def is_full(self) -> bool:
         """Whether the postings nearly fill the pool: time to finish this segment and start
@@ -76,7 +77,7 @@ class _Lengths:
 
     def _load(self, fieldname: str) -> list | None:
         """As Whoosh's reader answers: None where the stored length byte is 0."""
-        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        column = whoosh_api.lengths_column(self._reader, fieldname)
         if column is None:
             return None
         return [byte_to_length(b) if b else None for b in column]

@@ -164,6 +164,9 @@ def open_current(root: Path):
         ix = MappedStorage(str(gen), readonly=True).open_index()
         ix.reader().close()  # opens every segment's files: a damaged one fails here, not mid-search
         return ix
+    except OtherFormat as exc:
+        raise IndexMissing(f"The index at {root} cannot be read: {exc}. "
+                           f"Rebuild it with: arshif reindex [PATH ...] --index {root}") from exc
     except Exception as exc:  # whoosh raises several kinds for a damaged index
         raise IndexMissing(
             f"The index at {root} cannot be opened ({type(exc).__name__}: {exc}). "
@@ -244,26 +247,47 @@ def new_build_dir(root: Path) -> Path:
     return path
 
 
-#: The size of every file of a generation, written as it is published and checked when it is
-#: opened: a file deleted, cut short or grown shows at once, not in the middle of a search.
+#: The index format this version of Arshif writes and reads. Raise it whenever what is stored
+#: changes (the schema, the analyzer's output, the term-id encoding, the files beside the index):
+#: an index of another format is refused with the hint to run ``arshif reindex``.
+FORMAT_VERSION = 2
+#: The index format and the size of every file of a generation, written as it is published and
+#: checked when it is opened: another format, or a file deleted, cut short or grown, shows at
+#: once, not in the middle of a search.
 FILE_LIST = "arshif-files.json"
 #: The first bytes of Whoosh's postings and term files (a zeroed or overwritten one fails).
 _MAGIC = {".pst": b"W3Bl", ".trm": b"HSH3"}
 
 
+class OtherFormat(ValueError):
+    """The index was written by a version of Arshif with another index format."""
+
+
 def _write_file_list(build_dir: Path) -> None:
     sizes = {p.name: p.stat().st_size for p in build_dir.iterdir()
              if p.is_file() and not p.name.endswith("WRITELOCK") and p.name != FILE_LIST}
-    (build_dir / FILE_LIST).write_text(json.dumps(sizes, sort_keys=True), encoding="utf-8")
+    content = {"format": FORMAT_VERSION, "files": sizes}
+    (build_dir / FILE_LIST).write_text(json.dumps(content, sort_keys=True), encoding="utf-8")
+
+
+def index_format(gen: Path) -> int | None:
+    """The format of generation `gen` (None: written before formats were recorded, or unreadable)."""
+    try:
+        content = json.loads((gen / FILE_LIST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    found = content.get("format") if isinstance(content, dict) else None
+    return found if isinstance(found, int) else None
 
 
 def _verify_files(gen: Path) -> None:
-    """Raise ValueError if a file of `gen` is missing, has another size, or lost its header
-    (generations published before the file list are not checked)."""
-    try:
-        sizes = json.loads((gen / FILE_LIST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return
+    """Raise :class:`OtherFormat` if `gen` has another index format, ValueError if one of its
+    files is missing, has another size, or lost its header."""
+    found = index_format(gen)
+    if found != FORMAT_VERSION:
+        raise OtherFormat(f"it was built by another version of Arshif (index format {found or 1}; "
+                          f"this version reads format {FORMAT_VERSION})")
+    sizes = json.loads((gen / FILE_LIST).read_text(encoding="utf-8"))["files"]
     for name, size in sizes.items():
         path = gen / name
         try:

@@ -1,4 +1,4 @@
-"""User query syntax to a Whoosh query, with the ranking settings in one place.
+"""The user's query syntax, parsed and analysed once: :func:`parse` → :class:`ParsedQuery`.
 
 Syntax (forgiving: stray quotes, lone operators and punctuation never raise):
 
@@ -10,6 +10,11 @@ Syntax (forgiving: stray quotes, lone operators and punctuation never raise):
 - ``+word``: required.
 - ``a OR b``: alternatives counted as one word when ranking by how many words match.
 
+Each word is analysed once, here, into a :class:`Term` (written form, normalized form, stem, the
+stems of the other readings its spelling leaves open, the stems it would have with a ب/ل/ك/ف
+proclitic added or removed); the first phase, the filters, the second phase and the snippets all
+read those, so an operator matches the same forms as a plain word.
+
 The stemmer never strips the single-letter proclitics ب ل ك ف (they start too many words), so the
 query side recovers them from the index vocabulary: a query word also matches, with a lower
 weight, its ب/ل/ك/ف-prefixed forms that occur in the index (تنظيم finds لتنظيم) and, when it starts
@@ -19,44 +24,63 @@ with one of those letters, the rest of it when that is an indexed word (بتنظ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-
-from search.query import rerank as ranking
 from search.analysis.analyzer import forms, tokens
 from search.analysis.arabic import has_hamza_lam, stem
-
-#: Proclitics the stemmer leaves on and the query side tries.
-SINGLE_PROCLITICS = ("ب", "ل", "ك", "ف")
-#: Queries up to this many words also look for ب/ل/ك/ف forms in the first phase (longer ones
-#: have enough words to find their articles; the forms still count in the second phase).
-CLITIC_CANDIDATE_WORDS = 4
-
-# --- limits --------------------------------------------------------------------------------
+from search.errors import Code, QueryError
+from search.query.config import DEFAULT, RankingConfig
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 64
 
+#: (field, term) -> whether the index holds the term in that field.
+Vocabulary = Callable[[str, str], bool]
 
-class QueryError(ValueError):
-    """A query that cannot be searched, with a message for the user."""
+
+@dataclass(frozen=True)
+class Term:
+    """One query word, analysed."""
+
+    written: str  # as the user typed it
+    normalized: str
+    stem: str
+    alternates: tuple[str, ...]  # stems of the other readings of its spelling (full weight)
+    clitic_forms: tuple[str, ...]  # stems with a ب/ل/ك/ف proclitic added or removed (if indexed)
+
+    @classmethod
+    def of(cls, written: str, proclitics: tuple[str, ...]) -> "Term":
+        """:raise TypeError: `written` is a stopword (nothing is indexed for it)."""
+        normalized, word_stem = forms(written)  # type: ignore[misc]
+        return cls(written, normalized, word_stem, tuple(alternate_stems(written)),
+                   tuple(clitic_forms(normalized, word_stem, proclitics)))
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """The stem and the alternates: what the word matches at full weight."""
+        return (self.stem, *self.alternates)
 
 
 @dataclass
 class Clause:
     """One unit of a query: a word (with its OR alternatives) or a phrase."""
 
-    words: list[str]  # the user's words (for a phrase, in order)
+    terms: list[Term]  # (for a phrase, in order)
     phrase: bool = False
     required: bool = False
     excluded: bool = False
     alternatives: list["Clause"] = field(default_factory=list)
 
+    @property
+    def options(self) -> list["Clause"]:
+        """The clause and its OR alternatives."""
+        return [self, *self.alternatives]
+
 
 @dataclass
 class ParsedQuery:
-    """A query after parsing: its clauses, and what the user typed."""
+    """A query after parsing: what the user typed and its clauses, every word analysed."""
 
     text: str
     clauses: list[Clause]
@@ -69,6 +93,16 @@ class ParsedQuery:
     def excluded(self) -> list[Clause]:
         return [c for c in self.clauses if c.excluded]
 
+    @property
+    def constraints(self) -> list[Clause]:
+        """The positive clauses every answer must satisfy: phrases and ``+`` words."""
+        return [c for c in self.positive if c.required or c.phrase]
+
+    def terms(self) -> list[Term]:
+        """The positive words to score, in order (phrase words and OR alternatives count as
+        words of their own)."""
+        return [term for clause in self.positive for option in clause.options for term in option.terms]
+
 
 _SYNTAX = re.compile(
     r'(?P<sign>[-+\u2212]?)"(?P<phrase>[^"]*)"?'  # "phrase", -"phrase", unclosed quote to the end
@@ -77,14 +111,13 @@ _SYNTAX = re.compile(
 )
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse the user's query syntax (see the module docstring).
+def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
+    """Parse and analyse the user's query (see the module docstring).
 
+    :param config: its ``proclitics`` are the ones tried on each word.
     :raise QueryError: the query is too long or has too many words.
     """
-    text = text or ""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).")
+    text = check_length(text or "")
     text = text.replace("\u201c", '"').replace("\u201d", '"')  # « » are quotation marks, not phrases
     clauses: list[Clause] = []
     pending_or = False
@@ -94,10 +127,10 @@ def parse(text: str) -> ParsedQuery:
             continue
         if m.group("phrase") is not None:
             sign, words = m.group("sign"), _words(m.group("phrase"))
-            new = [Clause(words, phrase=len(words) > 1)] if words else []
+            new = [Clause(_terms(words, config), phrase=len(words) > 1)] if words else []
         else:
             sign, words = m.group("wsign"), _words(m.group("word"))
-            new = [Clause([w]) for w in words]
+            new = [Clause(_terms([w], config)) for w in words]
         for clause in new:
             clause.excluded = sign in ("-", "\u2212")
             clause.required = sign == "+"
@@ -105,10 +138,19 @@ def parse(text: str) -> ParsedQuery:
             clauses[-1].alternatives.append(new.pop(0))
         pending_or = False
         clauses.extend(new)
-    count = sum(len(c.words) + sum(len(a.words) for a in c.alternatives) for c in clauses)
+    count = sum(len(option.terms) for c in clauses for option in c.options)
     if count > MAX_QUERY_WORDS:
-        raise QueryError(f"The query has too many words ({count}; the limit is {MAX_QUERY_WORDS}).")
+        raise QueryError(Code.QUERY_TOO_MANY_WORDS, words=count, limit=MAX_QUERY_WORDS)
     return ParsedQuery(text, clauses)
+
+
+def check_length(text: str) -> str:
+    """`text`, if it is at most :data:`MAX_QUERY_CHARS` long.
+
+    :raise QueryError: it is longer."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(Code.QUERY_TOO_LONG, chars=len(text), limit=MAX_QUERY_CHARS)
+    return text
 
 
 def _words(chunk: str) -> list[str]:
@@ -116,39 +158,15 @@ def _words(chunk: str) -> list[str]:
     return [raw for raw in tokens(chunk) if forms(raw) is not None]
 
 
-def constraint(clauses: list[Clause], fields: tuple[str, ...], require_all: bool) -> wq.Query | None:
-    """A Whoosh query matching the articles that satisfy `clauses` (phrases by position):
-    all of them (required clauses) or any of them (exclusions), for indexes built with positions
-    and without the analyzed-form columns (:mod:`search.query.filters` does the job on current ones)."""
-    queries = [_clause_query(c, fields) for c in clauses]
-    if not queries:
-        return None
-    if len(queries) == 1:
-        return queries[0]
-    return wq.And(queries) if require_all else wq.Or(queries)
-
-
-def query_words(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") -> list[ranking.QueryWord]:
-    """The positive query words to score, each with its ب/ل/ك/ف forms found in the index
-    (phrase words count as words too; OR alternatives count as their own words)."""
-    words = []
-    for clause in parsed.positive:
-        for option in (clause, *clause.alternatives):
-            for raw in option.words:
-                norm, word_stem = forms(raw)
-                variants = alternates = frozenset()
-                if vocabulary is not None:
-                    variants = frozenset(f for f in clitic_forms(norm, word_stem) if vocabulary(field_name, f))
-                    alternates = frozenset(f for f in alternate_stems(raw) if vocabulary(field_name, f))
-                words.append(ranking.QueryWord(norm, word_stem, variants, alternates))
-    return words
+def _terms(words: list[str], config: RankingConfig) -> list[Term]:
+    return [Term.of(raw, config.proclitics) for raw in words]
 
 
 def alternate_stems(raw: str) -> list[str]:
     """Stems of the word under readings its spelling leaves open (to look up in the index):
     typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; a final ا
     typed without tanween may be the accusative ending (يمنيا for يمنياً)."""
-    norm, word_stem = forms(raw)
+    norm, word_stem = forms(raw)  # type: ignore[misc]
     others = {stem(norm, article=has_hamza_lam(raw))}
     if len(norm) > 3 and norm.endswith("ا"):
         others.add(stem(norm[:-1]))
@@ -156,43 +174,25 @@ def alternate_stems(raw: str) -> list[str]:
     return sorted(others)
 
 
-def _clause_query(clause: Clause, fields) -> wq.Query:
-    options = [clause, *clause.alternatives]
-    queries = [_phrase_query(c, fields) if c.phrase else _word_query(c.words[0], fields) for c in options]
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
-
-
-def _word_query(raw: str, fields) -> wq.Query:
-    """One word: its stem in any of the fields."""
-    word_stem = forms(raw)[1]
-    parts = [wq.Term(name, s) for name in fields for s in (word_stem, *alternate_stems(raw))]
-    return parts[0] if len(parts) == 1 else wq.Or(parts)
-
-
-def clitic_forms(word: str, word_stem: str) -> list[str]:
+def clitic_forms(word: str, word_stem: str, proclitics: tuple[str, ...] = DEFAULT.proclitics) -> list[str]:
     """Stems a word may take with a ب/ل/ك/ف proclitic added or removed (to look up in the index)."""
-    forms = [p + word_stem for p in SINGLE_PROCLITICS]
-    if word[:1] in SINGLE_PROCLITICS and len(word) > 3:
+    found = [p + word_stem for p in proclitics]
+    if word[:1] in proclitics and len(word) > 3:
         rest = stem(word[1:])
         if rest != word_stem:
-            forms.append(rest)
-    return forms
+            found.append(rest)
+    return found
 
 
-def _phrase_query(clause: Clause, fields) -> wq.Query:
-    stems = [forms(w)[1] for w in clause.words]
-    return wq.Or([wq.Phrase(name, stems) for name in fields])
-
-
-def highlight_terms(parsed: ParsedQuery, vocabulary=None, field_name: str = "body") -> frozenset[str]:
-    """The stems to mark in a text for this query (positive words, phrases and their clitic forms)."""
+def highlight_terms(parsed: ParsedQuery, vocabulary: Vocabulary | None = None,
+                    field_name: str = "body") -> frozenset[str]:
+    """The stems to mark in a text for this query: each positive word's stems, and, for words
+    outside phrases, its proclitic forms that the index holds."""
     terms: set[str] = set()
     for clause in parsed.positive:
-        for option in (clause, *clause.alternatives):
-            for raw in option.words:
-                norm, word_stem = forms(raw)
-                terms.add(word_stem)
-                terms.update(alternate_stems(raw))
+        for option in clause.options:
+            for term in option.terms:
+                terms.update(term.stems)
                 if vocabulary is not None and not option.phrase:
-                    terms.update(f for f in clitic_forms(norm, word_stem) if vocabulary(field_name, f))
+                    terms.update(f for f in term.clitic_forms if vocabulary(field_name, f))
     return frozenset(terms)

@@ -1,0 +1,68 @@
+"""The ranking settings as one frozen value, :class:`RankingConfig`, handed to a
+:class:`~search.searcher.Searcher`. The evaluation and its ablation build configs
+(:meth:`RankingConfig.replace`) instead of changing module globals, so two searchers with different
+settings can run side by side in one process, in threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """How the two phases rank. Defaults are the engine's; see :mod:`search.query.rerank` for what
+    each second-phase feature does."""
+
+    #: First-phase candidates rescored by the second phase.
+    rerank_depth: int = 50
+    #: Weight of a match in each field, relative to the body, as ``(field, weight)`` pairs.
+    field_weights: tuple[tuple[str, float], ...] = (("title", 2.0), ("body", 1.0))
+    #: Extra weight of an exact-form match, relative to its stem match.
+    exact_weight: float = 0.75
+    #: Single-letter proclitics the stemmer leaves on, which the query side tries (ب/ل/ك/ف).
+    proclitics: tuple[str, ...] = ("ب", "ل", "ك", "ف")
+    #: Weight of a match on a proclitic form found in the index, relative to the stem.
+    clitic_weight: float = 0.4
+    #: Queries up to this many words also look for proclitic forms in the first phase.
+    clitic_candidate_words: int = 4
+    #: Coordination: the score is multiplied by (1 - C) + C * (words matched / words in query).
+    coordination: float = 0.5
+    #: Bonus for each pair of consecutive query words within ``proximity_window`` words.
+    proximity_weight: float = 0.3
+    proximity_window: int = 3
+    #: Bonus for the best passage: the idf sum of the query words within ``passage_words`` words.
+    passage_weight: float = 0.3
+    passage_words: int = 20
+    #: A query word in the article's title counts this much in its body.
+    title_word_discount: float = 0.25
+    #: Bonus for query words in the first ``lead_words`` words of the body.
+    lead_weight: float = 1.0
+    lead_words: int = 50
+    #: Weight of a match on the word's broad stem (:mod:`search.analysis.broad_stems`).
+    broad_stem_weight: float = 0.5
+    #: BM25 (Robertson & Zaragoza, 2009) of the second phase; the first phase keeps Lucene's b.
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.9
+    candidate_bm25_b: float = 0.75
+
+    def field_weight(self, name: str) -> float:
+        """The weight of text field `name` (1.0 for a field not listed)."""
+        return dict(self.field_weights).get(name, 1.0)
+
+    def replace(self, **changes: Any) -> "RankingConfig":
+        """A copy with `changes`; a field weight by its field's name (``title=1.5``).
+
+        :raise TypeError: an unknown setting."""
+        weights = {name: float(changes.pop(name)) for name in list(changes) if name in dict(self.field_weights)}
+        if weights:
+            changes["field_weights"] = tuple({**dict(self.field_weights), **weights}.items())
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise TypeError(f"unknown ranking setting {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **changes)
+
+
+DEFAULT = RankingConfig()

@@ -1,0 +1,105 @@
+"""First phase: candidates for the second, by BM25 over the postings of every query word.
+
+Each query word is scored in each searched field as one BM25 term (Robertson & Zaragoza, 2009)
+whose frequency adds up its stem, the stems of its other readings and, for short queries, its
+ب/ل/ك/ف forms found in the index (at ``clitic_weight``), before saturation; the field's score is
+weighted (``field_weights``). Everything is an array over the index's document numbers, so
+filters (dates, exclusions), exact totals and facet counts are array operations too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from search.query.bm25 import bm25, idf
+from search.query.config import RankingConfig
+from search.query.rerank import QueryWord
+
+Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, term frequencies)
+
+
+class PostingSource(Protocol):
+    """What the first phase reads: postings, frequencies, field lengths (a Whoosh index's
+    :class:`search.index.postings.PostingIndex`, or any index that can give posting arrays)."""
+
+    doc_count: int
+    doc_count_all: int
+
+    def postings(self, field: str, term: str) -> Postings: ...
+    def doc_frequency(self, field: str, term: str) -> int: ...
+    def field_lengths(self, field: str) -> tuple[np.ndarray, float]: ...
+
+
+def score(source: PostingSource, words: list[QueryWord], fields: tuple[str, ...],
+          config: RankingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 of every query word over every document, by field weight.
+
+    :return: (float32 scores, boolean "matched some word" mask), both one entry per document
+        number; without words (a query of exclusions only) every document is matched.
+    """
+    scores = np.zeros(source.doc_count_all, dtype=np.float32)
+    matched = np.zeros(source.doc_count_all, dtype=bool)
+    if not words:
+        matched[:] = True
+        return scores, matched
+    with_clitics = len(words) <= config.clitic_candidate_words
+    for word in words:
+        for name in fields:
+            terms = [(word.stem, 1.0)] + [(a, 1.0) for a in word.alternates]
+            if with_clitics:
+                terms += [(v, config.clitic_weight) for v in word.variants]
+            weight = idf(source.doc_count, source.doc_frequency(name, word.stem)) * config.field_weight(name)
+            ids = add_bm25(source, name, terms, weight, scores, config.bm25_k1, config.candidate_bm25_b)
+            matched[ids] = True
+    return scores, matched
+
+
+def add_bm25(source: PostingSource, field: str, terms: list[tuple[str, float]], idf: float,
+             scores: np.ndarray, k1: float, b: float) -> np.ndarray:
+    """Add one query word's BM25 score in `field` to `scores`; return the document numbers it
+    matched.
+
+    :param terms: (term, weight) pairs counted as this word; their frequencies add up before
+        saturation.
+    """
+    found = []
+    for term, weight in terms:
+        ids, tf = source.postings(field, term)
+        if len(ids):
+            found.append((ids, tf * weight))
+    if not found:
+        return np.empty(0, dtype=np.int64)
+    if len(found) == 1:
+        ids, tf = found[0]
+    else:
+        ids = np.concatenate([i for i, _ in found])
+        tf = np.concatenate([t for _, t in found])
+        if len(ids) * 8 > len(scores):  # many postings: add them up by document, linearly
+            tf = np.bincount(ids, weights=tf, minlength=len(scores))
+            ids = np.flatnonzero(tf)
+            tf = tf[ids].astype(np.float32)
+        else:  # a few: sort them
+            ids, inverse = np.unique(ids, return_inverse=True)
+            tf = np.bincount(inverse, weights=tf).astype(np.float32)
+    lengths, avg = source.field_lengths(field)
+    scores[ids] += bm25(tf, lengths[ids], avg, k1, b, idf=idf)
+    return ids
+
+
+def order(docnums: np.ndarray, scores: np.ndarray, dates: np.ndarray, sort: str, depth: int,
+          date_order: Callable[[np.ndarray, bool], np.ndarray]) -> list[tuple[float, int]]:
+    """The first `depth` (score, document number) pairs of `docnums` in the asked order:
+    ``relevance`` (ties newest first), ``newest`` or ``oldest`` (undated last in every order,
+    as `date_order` keys them)."""
+    if sort == "relevance":
+        key = scores[docnums]
+        if len(docnums) > depth:
+            top = np.argpartition(-key, depth - 1)[:depth]
+            docnums, key = docnums[top], key[top]
+        ranked = np.lexsort((date_order(dates[docnums], True), -key))
+    else:
+        ranked = np.argsort(date_order(dates[docnums], sort == "newest"), kind="stable")[:depth]
+    return [(float(scores[d]), int(d)) for d in docnums[ranked][:depth]]

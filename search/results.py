@@ -1,0 +1,94 @@
+"""What a search returns: :class:`Results` (a page of :class:`Hit`) and :class:`ArticleView`, with
+the query's words marked between :data:`~search.query.snippets.MARK_OPEN` and
+:data:`~search.query.snippets.MARK_CLOSE` until :func:`render_marked` writes them as tags."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import asdict, dataclass, field
+
+from search.errors import Notice
+from search.query.snippets import MARK_CLOSE, MARK_OPEN
+
+
+@dataclass
+class Hit:
+    """One result."""
+
+    id: str
+    title: str
+    date: str | None  # ISO 8601
+    source: str
+    author: str
+    url: str
+    score: float
+    marked_snippet: str  # the snippet with matched words between \x02 and \x03
+
+    @property
+    def snippet_html(self) -> str:
+        """The snippet, HTML-escaped, matched words in ``<mark>``."""
+        return render_marked(self.marked_snippet, "<mark>", "</mark>")
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        del d["marked_snippet"]
+        d["snippet"] = self.snippet_html
+        return d
+
+
+@dataclass
+class Results:
+    """One page of results, with the total, facet counts and timing."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    sort: str = "relevance"
+    date_from: str | None = None
+    date_to: str | None = None
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+
+    def as_dict(self) -> dict:
+        return {
+            "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
+            "pages": self.page_count, "sort": self.sort, "from": self.date_from, "to": self.date_to,
+            "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
+            "results": [h.as_dict() for h in self.hits],
+            "facets": {k: [{"value": v, "count": c} for v, c in vals] for k, vals in self.facets.items()},
+        }
+
+
+@dataclass
+class ArticleView:
+    """One article in full, with the query's words marked."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str
+    author: str
+    url: str
+    marked_title: str
+    marked_body: str
+
+    @property
+    def title_html(self) -> str:
+        return render_marked(self.marked_title, "<mark>", "</mark>")
+
+    @property
+    def body_html(self) -> str:
+        return render_marked(self.marked_body, "<mark>", "</mark>")
+
+
+def render_marked(marked: str, open_tag: str, close_tag: str, escape=html.escape) -> str:
+    """Escape text marked by the highlighter and put `open_tag`/`close_tag` around matches."""
+    return escape(marked).replace(MARK_OPEN, open_tag).replace(MARK_CLOSE, close_tag)
