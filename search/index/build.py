@@ -1,34 +1,29 @@
 """Reindex: read articles, drop duplicates, build a new index aside, swap it in, report.
 
-The flow: :func:`search.ingest.readers.read_paths` yields articles and problems → duplicates (same URL,
-or same normalized body) are counted and skipped → the rest go to a Whoosh writer in a fresh
-build directory → :func:`search.index.store.publish` swaps it in atomically. Any failure (or Ctrl-C)
-discards the build and leaves the live index as it was.
+The flow: :func:`search.ingest.readers.read_paths` yields articles and problems → duplicates (same
+URL, or same normalized body) are counted and skipped → the rest go to an
+:class:`~search.backends.base.IndexBuild` (the Whoosh one by default:
+:class:`search.index.whoosh_build.WhooshBuild`), which builds the new index aside and swaps it in
+atomically. Any failure (or Ctrl-C) discards the build and leaves the live index as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ContextManager
 
-from whoosh import index as whoosh_index
-
-from search.index import store
 from search.analysis.analyzer import TOKEN_PATTERN
 from search.analysis.arabic import normalize
+from search.analysis.broad_stems import BroadStemCollector
+from search.backends.base import IndexBuild
+from search.index.whoosh_build import WhooshBuild, default_procs  # noqa: F401 -- default_procs re-exported
 from search.ingest.articles import Article, Problem
-from search.index.parallel import ParallelWriter
-from search.index.segments import SegmentWriter
 from search.ingest.readers import list_files, read_listed, read_paths
-from search.analysis.broad_stems import BroadStemCollector, BroadStemMap
-from search.index import term_ids
-from search.index.schema import TERM_IDS_SUFFIX, TEXT_FIELDS, build_schema
 
 #: Called now and then during a reindex with (articles indexed so far, problems so far).
 Progress = Callable[[int, int], None]
@@ -102,93 +97,51 @@ def to_document(article: Article, words: list[str] | None = None) -> dict:
     return {k: v for k, v in doc.items() if v not in ("", None)}
 
 
-#: Whoosh writer options. Segments are left as separate files: a compound segment file is read by
-#: copying each of its parts into memory, per searcher (one per server thread), which cost the
-#: server 300 MB at its first query and 65 MB per thread on SaudiNewsNet; plain files are read
-#: through the operating system's page cache, shared by threads and processes.
-WRITER_OPTIONS = {"compound": False}
-
-
-def add_term_ids(doc: dict) -> dict:
-    """Add the term ids of each text field (run by the writer processes: it is the second most
-    expensive step of indexing, after Whoosh's own)."""
-    for name in TEXT_FIELDS:
-        if doc.get(name):
-            doc[name + TERM_IDS_SUFFIX] = term_ids.encode(doc[name])
-    return doc
-
-
-def default_procs() -> int:
-    """Writer processes: one per core, at most two. Two writers and the reading parent already
-    fill a 2-core machine; beyond that the single parent (reading, de-duplicating) is the limit
-    and every writer adds a segment to search."""
-    return max(1, min(2, os.cpu_count() or 1))
-
-
 def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
             progress: Progress | None = None, procs: int | None = None,
-            limitmb: int = 384, incremental: bool = False) -> ReindexSummary:
-    """Index every article under `paths` into a new generation of `index_root`, then swap it in.
+            limitmb: int = 384, incremental: bool = False,
+            build: ContextManager[IndexBuild] | None = None) -> ReindexSummary:
+    """Index every article under `paths` into a new index at `index_root`, then swap it in.
 
-    :param procs: writer processes (default: :func:`default_procs`).
+    :param procs: writer processes (default: :func:`search.index.whoosh_build.default_procs`).
     :param limitmb: memory for the postings being sorted, shared by the writer processes; a
         writer finishes its segment and starts another when its share is full.
     :param incremental: start from the live index and read only the files that are new or changed
         since it was built (by size and modification time); articles of changed files and of files
         no longer under `paths` are removed. Falls back to a full build when there is no index.
+    :param build: the build to write into (default: a :class:`~search.index.whoosh_build.WhooshBuild`
+        of `index_root`).
     :raise search.index.store.ReindexRunning: another reindex holds the lock; nothing is touched.
+    :raise OSError: the build failed (a writer died, the disk is full, articles were lost).
     """
     root = Path(index_root)
     summary = ReindexSummary(index_dir=str(root))
     started = time.perf_counter()
     paths = list(paths)
-    with store.reindex_lock(root):
+    with build if build is not None else WhooshBuild.locked(root, procs, limitmb) as target:
         files = list(list_files(paths))
         manifest = Manifest({str(item[0]): _signature(item[0]) for item in files if not isinstance(item, Problem)})
-        live = store.current_generation(root)
-        reusable = incremental and live is not None and store.index_format(live) == store.FORMAT_VERSION
-        previous = _read_manifest(live) if reusable else None  # (another format: a full build)
-        build_dir = store.new_build_dir(root)
-        try:
-            if previous is None:
-                broad_stems = BroadStemCollector()
-                ix = store.BuildStorage(str(build_dir)).create_index(build_schema())
-                procs = procs or default_procs()
-                writer = ParallelWriter(ix, procs, limitmb=limitmb, prepare=add_term_ids, options=WRITER_OPTIONS) if procs > 1 \
-                    else _Preparing(SegmentWriter(ix, limitmb=limitmb, **WRITER_OPTIONS), add_term_ids)
-                records, seen = read_paths(paths), None
-            else:
-                broad_stems = BroadStemCollector(BroadStemMap.load(live))
-                writer, records, seen = _incremental(live, build_dir, files, manifest, previous, summary)
-            try:
-                manifest.with_duplicates |= _add_all(writer, records, summary, progress, seen, broad_stems)
-                writer.commit()
-            except BaseException:
-                if not getattr(writer, "is_closed", False):
-                    writer.cancel()
-                raise
-            _check_count(build_dir, summary)
-            broad_stems.save(build_dir)
-            _write_manifest(build_dir, manifest)
-            store.publish(root, build_dir)
-        except BaseException:
-            store.discard(build_dir)
-            raise
+        previous = Manifest.of(target.previous()) if incremental else None
+        if previous is None:
+            broad_stems, records, seen = target.start(from_live=False), read_paths(paths), None
+        else:
+            broad_stems = target.start(from_live=True)
+            todo, seen = _incremental(target, files, manifest, previous, summary)
+            records = _records(todo)
+        manifest.with_duplicates |= _add_all(target, records, summary, progress, seen, broad_stems)
+        unchanged = summary.removed or summary.unchanged_files
+        target.commit(manifest.as_dict(), broad_stems, None if unchanged else summary.indexed)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-MANIFEST = "arshif-sources.json"
-
-
-def _check_count(build_dir: Path, summary: "ReindexSummary") -> None:
-    """Refuse a build that lost articles: fewer documents in the new index than were added
-    (checked before the swap, so the old index stays live)."""
-    if not summary.removed and not summary.unchanged_files:
-        count = whoosh_index.open_dir(str(build_dir)).doc_count()
-        if count != summary.indexed:
-            raise OSError(f"the new index holds {count} articles, not {summary.indexed}; "
-                          "the previous index is unchanged")
+def _records(files):
+    """The records of listed files, a Problem for each that could not be listed."""
+    for item in files:
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from read_listed(*item)
 
 
 def _signature(path: Path) -> list[int]:
@@ -209,77 +162,46 @@ class Manifest:
     files: dict[str, list[int]]
     with_duplicates: set[str] = field(default_factory=set)
 
+    @classmethod
+    def of(cls, data: dict | None) -> "Manifest | None":
+        """From :meth:`as_dict`'s form; None for none, or one of an older form (a full build)."""
+        try:
+            return cls(dict(data["files"]), set(data["with_duplicates"])) if data is not None else None
+        except (KeyError, TypeError, ValueError):
+            return None
 
-def _read_manifest(generation: Path) -> Manifest | None:
-    try:
-        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(dict(data["files"]), set(data["with_duplicates"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # an index built before manifests (or before this format), or damaged: rebuild in full
-
-
-def _write_manifest(build_dir: Path, manifest: Manifest) -> None:
-    data = {"files": manifest.files, "with_duplicates": sorted(manifest.with_duplicates)}
-    (build_dir / MANIFEST).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    def as_dict(self) -> dict:
+        return {"files": self.files, "with_duplicates": sorted(self.with_duplicates)}
 
 
-def _incremental(live: Path, build_dir: Path, files, manifest: Manifest, previous: Manifest,
-                 summary: "ReindexSummary"):
-    """Copy the live generation aside, delete what changed or disappeared, and return a writer,
-    the records of the files to read, and the URLs, fingerprints and ids already indexed.
+def _incremental(target: IndexBuild, files, manifest: Manifest, previous: Manifest, summary: "ReindexSummary"):
+    """Delete from the build (a copy of the live index) what changed or disappeared; return the
+    files to read, and the URLs, fingerprints and ids already indexed.
 
     The files to read are the new and changed ones and, when anything changed or vanished, every
     unchanged file that had records dropped as duplicates: the article they duplicated may have
     been in a changed file, and its copies must then be indexed in its place."""
-    for item in live.iterdir():
-        if item.is_file() and item.name != MANIFEST:
-            shutil.copy2(item, build_dir / item.name)
-    ix = store.BuildStorage(str(build_dir)).open_index()
-    writer = _Preparing(SegmentWriter(ix, **WRITER_OPTIONS), add_term_ids)
     stale = {name for name in previous.files if manifest.files.get(name) != previous.files[name]}
     if stale:
         stale |= previous.with_duplicates & set(manifest.files)
     manifest.with_duplicates |= previous.with_duplicates - stale  # still true of the files not read
     for name in sorted(stale):
-        summary.removed += writer.delete_by_term("origin", name)
+        summary.removed += target.delete_origin(name)
     summary.unchanged_files = len(previous.files) - len(stale & set(previous.files))
     seen_urls: set[str] = set()
     seen_bodies: set[str] = set()
     seen_ids: set[str] = set()
-    with ix.searcher() as searcher:
-        for fields in searcher.all_stored_fields():
-            if fields.get("origin") in stale:
-                continue
-            seen_ids.add(fields["id"])
-            if fields.get("url"):
-                seen_urls.add(fields["url"])
-            if fields.get("fingerprint"):
-                seen_bodies.add(fields["fingerprint"])
+    for fields in target.existing():
+        if fields.get("origin") in stale:
+            continue
+        seen_ids.add(fields["id"])
+        if fields.get("url"):
+            seen_urls.add(fields["url"])
+        if fields.get("fingerprint"):
+            seen_bodies.add(fields["fingerprint"])
     todo = [item for item in files if isinstance(item, Problem) or str(item[0]) in stale
             or str(item[0]) not in previous.files]
-
-    def records():
-        for item in todo:
-            if isinstance(item, Problem):
-                yield item
-            else:
-                yield from read_listed(*item)
-
-    return writer, records(), (seen_urls, seen_bodies, seen_ids)
-
-
-class _Preparing:
-    """A Whoosh writer that runs `prepare` on each document first (what :class:`ParallelWriter`
-    does in its writer processes)."""
-
-    def __init__(self, writer, prepare):
-        self.writer, self.prepare = writer, prepare
-
-    def add_document(self, **doc) -> None:
-        self.writer.add_document(**self.prepare(doc))
-
-    def __getattr__(self, name):
-        return getattr(self.writer, name)
+    return todo, (seen_urls, seen_bodies, seen_ids)
 
 
 def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None,
@@ -315,7 +237,7 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
         if broad_stems is not None:
             broad_stems.add(words)
             broad_stems.add(normalized_words(record.title))
-        writer.add_document(**doc)
+        writer.add_document(doc)
         summary.indexed += 1
         if not words:
             summary.title_only += 1
