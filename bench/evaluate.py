@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import contextlib
 import hashlib
 import json
 import os
@@ -57,23 +56,22 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ir_measures
-from ir_measures import R, RR, Success, nDCG
-
+from bench.trec import (
+    MEASURES,
+    METRICS,
+    Run,
+    Scores,
+    read_qrels,
+    read_queries,
+    read_trec_run,
+    score_run,
+    write_trec_run,
+)
 from search.query.config import DEFAULT, RankingConfig
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
 
-MEASURES = (RR @ 10, nDCG @ 10, R @ 100)
-#: Column names of the measures, in table order.
-METRICS = ("MRR@10", "nDCG@10", "R@100")
-#: Also computed: the share of queries with at least one relevant document in the top 100. It
-#: differs from R@100 only for queries with several relevant documents (knownitem's exact
-#: duplicates, which Arshif's reindex collapses into one article).
-EXTRA_MEASURES = (Success @ 100,)
-EXTRA_METRICS = ("S@100",)
-_METRIC_OF = {str(m): name for m, name in zip(MEASURES + EXTRA_MEASURES, METRICS + EXTRA_METRICS)}
 DEPTH = 100  # documents retrieved per query
 
 SYSTEMS = ("plain", "normalize", "tashaphyne", "arshif", "lucene", "plain-qp", "tashaphyne-qp")
@@ -123,95 +121,6 @@ DEFAULT_SETS = ("arcd", "knownitem", "quote")
 
 
 # --- files ---------------------------------------------------------------------------------
-
-def read_queries(path: str | os.PathLike, limit: int | None = None) -> list[tuple[str, str]]:
-    """``qid<TAB>text`` lines, in file order (the first `limit` of them when given)."""
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n").rstrip("\r")
-            qid, sep, text = line.partition("\t")
-            if sep and qid.strip():
-                out.append((qid.strip(), text))
-            if limit is not None and len(out) >= limit:
-                break
-    return out
-
-
-def read_qrels(path: str | os.PathLike) -> dict[str, dict[str, int]]:
-    """TREC qrels ``qid iter docid rel`` -> {qid: {docid: rel}}."""
-    qrels: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 4:
-                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
-    return qrels
-
-
-Run = dict[str, list[tuple[str, float]]]  # qid -> [(docid, score)], best first
-
-
-def write_trec_run(path: str | os.PathLike, run: Run, tag: str) -> None:
-    """Write `run` as ``qid Q0 docid rank score tag`` lines."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        for qid, docs in run.items():
-            for rank, (doc, score) in enumerate(docs, start=1):
-                f.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag}\n")
-
-
-def read_trec_run(path: str | os.PathLike) -> Run:
-    """A TREC run, each query's documents in rank order (the rank column, then file order)."""
-    rows: dict[str, list[tuple[int, int, str, float]]] = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            parts = line.split()
-            if len(parts) >= 6:
-                rows.setdefault(parts[0], []).append((int(parts[3]), n, parts[2], float(parts[4])))
-    return {qid: [(doc, score) for _, _, doc, score in sorted(docs)] for qid, docs in rows.items()}
-
-
-# --- scoring -------------------------------------------------------------------------------
-
-@dataclass
-class Scores:
-    """Mean scores over the judged queries, and each query's scores."""
-
-    means: dict[str, float]
-    per_query: dict[str, dict[str, float]]
-    judged: int  # queries averaged over
-    unjudged: list[str] = field(default_factory=list)  # qids of the query file without qrels
-
-
-def score_run(run: Run, qrels: dict[str, dict[str, int]], qids: Iterable[str] | None = None) -> Scores:
-    """MRR@10, nDCG@10 and Recall@100 of `run`, averaged over every judged query in `qids`.
-
-    A query that is missing from the run or has no results scores zero (ir-measures alone would
-    only average over the queries of the run). Documents are taken in the order of the run's
-    lists: ties in the scores are not re-ordered.
-
-    :param qids: the queries that were asked (default: every query of the qrels).
-    """
-    qids = list(dict.fromkeys(qids)) if qids is not None else list(qrels)
-    judged = [q for q in qids if any(rel > 0 for rel in qrels.get(q, {}).values())]
-    unjudged = [q for q in qids if q not in set(judged)]
-    sub_qrels = {q: qrels[q] for q in judged}
-    # Rank-derived scores, strictly decreasing: the evaluator sees exactly the returned order.
-    sub_run = {}
-    for q in judged:
-        docs = list(dict.fromkeys(doc for doc, _ in run.get(q, [])))
-        if docs:
-            sub_run[q] = {doc: float(len(docs) - i) for i, doc in enumerate(docs)}
-    per_query = {q: {name: 0.0 for name in METRICS + EXTRA_METRICS} for q in judged}
-    if sub_run:
-        for metric in ir_measures.iter_calc(list(MEASURES + EXTRA_MEASURES), sub_qrels, sub_run):
-            if metric.query_id in per_query:
-                per_query[metric.query_id][_METRIC_OF[str(metric.measure)]] = float(metric.value)
-    means = {name: (sum(s[name] for s in per_query.values()) / len(per_query) if per_query else 0.0)
-             for name in METRICS + EXTRA_METRICS}
-    return Scores(means, per_query, len(judged), unjudged)
-
 
 # --- caching -------------------------------------------------------------------------------
 
@@ -407,8 +316,8 @@ def check_title_not_searched(index_root: Path, fields: tuple[str, ...], probes: 
 
     :return: what was checked (for the report). :raise AssertionError: the title was searched.
     """
-    from search.index import store
     from search.analysis.arabic import stem
+    from search.index import store
     from search.searcher import Searcher
 
     if "title" in fields:
@@ -776,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     settings = {k: v for k, v in vars(ranking).items() if v != getattr(DEFAULT, k)}
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)
     if settings:
         log(f"ranking settings for the arshif row: {settings}")
 
@@ -795,8 +704,9 @@ def main(argv: list[str] | None = None) -> int:
         for set_name in set_names:
             pairs = [(s, results[(s, set_name)]) for s in systems if results.get((s, set_name)) and results[(s, set_name)].scores]
             if any(out.scores.means["S@100"] != out.scores.means["R@100"] for _, out in pairs):
+                figures = ", ".join(f"{s} {out.scores.means['S@100']:.3f}" for s, out in pairs)
                 print(f"\n{set_name}: S@100, queries with at least one copy of their article in the top 100 (R@100 "
-                      f"asks for every exact duplicate): " + ", ".join(f"{s} {out.scores.means['S@100']:.3f}" for s, out in pairs))
+                      f"asks for every exact duplicate): {figures}")
         for (system, set_name), out in results.items():
             if out.skipped:
                 print(f"\n{SYSTEM_LABELS[system]} on {set_name}: skipped ({out.skipped}).")

@@ -76,7 +76,7 @@ def main(path: str) -> None:
         taken[n] += 1
         text = surface[norm].most_common(1)[0][0]
         out.append((n, count, text))
-    for n, count, text in sorted(out, key=lambda t: (t[0], -t[1], t[2])):
+    for _, count, text in sorted(out, key=lambda t: (t[0], -t[1], t[2])):
         print(f"{text}\t{count}" if "--counts" in sys.argv else text)
 
 

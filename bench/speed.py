@@ -60,6 +60,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench import trec
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 DEFAULT_CORPUS = SHARED / "data" / "saudinewsnet.jsonl.gz"
@@ -137,16 +139,6 @@ def write_repeated(src: Path, dst: Path, times: int) -> int:
     return n
 
 
-def read_tsv(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            qid, sep, text = line.rstrip("\r\n").partition("\t")
-            if sep and qid.strip():
-                out.append((qid.strip(), text))
-    return out[:limit] if limit else out
-
-
 def read_news_queries(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
     with open(path, encoding="utf-8") as f:
         texts = [line.strip() for line in f if line.strip() and not line.startswith("#")]
@@ -159,16 +151,6 @@ def write_tsv(queries: list[tuple[str, str]], path: Path) -> Path:
         for qid, text in queries:
             f.write(f"{qid}\t{' '.join(text.split())}\n")
     return path
-
-
-def read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 4:
-                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
-    return qrels
 
 
 def dir_size(path: Path) -> int:
@@ -294,7 +276,7 @@ def query_session(system: str, index: Path, fields: tuple[str, ...], queries, ru
     def ask(qid: str, text: str) -> list[str]:
         try:
             return searcher.search(text)
-        except Exception as exc:  # a query the engine refuses still counts, as an error
+        except Exception as exc:  # noqa: BLE001 -- a query the engine refuses still counts, as an error
             errors.setdefault(qid, f"{type(exc).__name__}: {exc}"[:200])
             return []
 
@@ -319,7 +301,7 @@ def incremental_support() -> str | None:
     """How the engine adds articles to a live index ("update" or "reindex(incremental=)"); None if it can't."""
     try:
         from search.index import build as indexing
-    except Exception:
+    except Exception:  # noqa: BLE001 -- reported, the benchmark goes on
         return None
     if callable(getattr(indexing, "update", None)):
         return "update"
@@ -860,7 +842,7 @@ class Bench:
             self.run_queries(sections_md=False, runs=1, kinds=list(sets))
         rows = []
         for kind, (qrels_path, queries) in sets.items():
-            qrels = read_qrels(qrels_path)
+            qrels = trec.read_qrels(qrels_path)
             qids = [q for q, _ in queries]
             for name, label in (("arshif", "Arshif (`Searcher.search`)"), ("whoosh", "stock Whoosh"),
                                 ("lucene", "Lucene 9")):
@@ -980,7 +962,7 @@ class Bench:
         try:
             out = run_worker({"task": "incremental", "corpus": str(self.corpus), "new": str(new), "index": str(index)},
                              self.workdir)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- reported, the benchmark goes on
             msg = f"Incremental add of {added} articles with `{how}`: failed: {str(exc)[-400:]}"
             self.note(msg)
             return msg
@@ -1002,34 +984,13 @@ class Bench:
             if missing:
                 self.note(f"{folder}: {', '.join(missing)} not found: those queries are left out")
             else:
-                setattr(self, attr, read_tsv(folder / "dev.tsv", limit))
+                setattr(self, attr, trec.read_queries(folder / "dev.tsv", limit))
 
 
 def score(top: dict[str, list[str]], qrels: dict[str, dict[str, int]], qids: list[str]) -> dict:
-    """nDCG@10 and RR@10 averaged over every judged query asked (missing or empty runs score 0)."""
-    judged = [q for q in dict.fromkeys(qids) if any(r > 0 for r in qrels.get(q, {}).values())]
-    per = {q: {"nDCG@10": 0.0, "RR@10": 0.0} for q in judged}
-    run = {q: {d: float(len(top[q]) - i) for i, d in enumerate(dict.fromkeys(top[q]))}
-           for q in judged if top.get(q)}
-    try:
-        import ir_measures
-        from ir_measures import RR, nDCG
-
-        if run:
-            for m in ir_measures.iter_calc([nDCG @ 10, RR @ 10], {q: qrels[q] for q in judged}, run):
-                per[m.query_id]["nDCG@10" if str(m.measure).startswith("nDCG") else "RR@10"] = float(m.value)
-    except ImportError:  # the same measures, computed here
-        for q, docs in run.items():
-            ranked = sorted(docs, key=lambda d: -docs[d])[:10]
-            gains = [qrels[q].get(d, 0) for d in ranked]
-            dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
-            ideal = sorted((g for g in qrels[q].values() if g > 0), reverse=True)[:10]
-            idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-            per[q]["nDCG@10"] = dcg / idcg if idcg else 0.0
-            per[q]["RR@10"] = next((1 / (i + 1) for i, g in enumerate(gains) if g > 0), 0.0)
-    n = len(per)
-    return {"judged": n, "nDCG@10": sum(p["nDCG@10"] for p in per.values()) / n if n else 0.0,
-            "RR@10": sum(p["RR@10"] for p in per.values()) / n if n else 0.0}
+    """nDCG@10 and RR@10 (:func:`bench.trec.score_run`) averaged over every judged query asked."""
+    scores = trec.score_run({q: [(d, 0.0) for d in docs] for q, docs in top.items()}, qrels, qids)
+    return {"judged": scores.judged, "nDCG@10": scores.means["nDCG@10"], "RR@10": scores.means["MRR@10"]}
 
 
 # --- web helpers ------------------------------------------------------------------------------
@@ -1153,7 +1114,7 @@ def growth_plot(rows: list[dict], path: Path) -> bool | None:
         fig.savefig(path, dpi=90)
         plt.close(fig)
         return True
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 -- reported, the benchmark goes on
         log(f"plot failed: {exc}")
         return False
 
@@ -1295,7 +1256,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             try:
                 getattr(bench, f"run_{section}")()
-            except Exception as exc:  # one broken section does not lose the others' figures
+            except Exception as exc:  # noqa: BLE001 -- one broken section does not lose the others' figures
                 traceback.print_exc()
                 failed.append(section)
                 bench.note(f"section {section} failed: {type(exc).__name__}: {str(exc)[-300:]}")

@@ -24,8 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import reliability as rel  # noqa: E402
+import reliability as rel
 
 SKIPPED = 77
 

@@ -35,10 +35,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import reliability as rel  # noqa: E402
+import reliability as rel
 
-from search.index import store  # noqa: E402
+from search.index import store
 
 
 @dataclass

@@ -145,8 +145,8 @@ def answers(index_root: Path, queries=QUERIES, limit: int = 20) -> list[tuple[st
 def answers_in_subprocess(index_root: Path, timeout: float = 120) -> list | str:
     """:func:`answers` computed by a new Python process (nothing cached in this one); a string
     with the error output when that process fails."""
-    code = ("import json, sys; sys.path.insert(0, %r); from reliability import answers; "
-            "print(json.dumps(answers(%r)))") % (str(Path(__file__).parent), str(index_root))
+    code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from reliability import answers; "
+            f"print(json.dumps(answers({str(index_root)!r})))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
                           cwd=ROOT)
     if proc.returncode != 0:
@@ -341,7 +341,7 @@ class Load:
         if conn is not None:
             conn.close()
 
-    def start(self) -> "Load":
+    def start(self) -> Load:
         for n in range(self.clients):
             thread = threading.Thread(target=self._client, args=(n,), daemon=True)
             thread.start()

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import reliability as rel  # noqa: E402
+import reliability as rel
 
 
 @dataclass

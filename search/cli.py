@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from search import config
-from search.index import store
 from search.analysis.analyzer import analyze as analyze_text
 from search.errors import SearchError
+from search.index import store
 from search.searcher import SORTS, Searcher, render_marked
 
 _USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError)
@@ -198,8 +198,7 @@ def serve(host, port, index, threads, workers):
 
     Example: arshif serve --port 8080
     """
-    from web import create_app
-    from web import server
+    from web import create_app, server
 
     settings = {"INDEX_DIR": str(config.index_dir(index))}
     app = create_app(settings)  # settings errors show here, before any process is started

@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from pathlib import Path
 
 from search import config as settings
@@ -28,12 +29,13 @@ from search.backends.base import Backend, CandidateRequest, IndexView
 from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
-from search.index.schema import TEXT_FIELDS
+from search.index.schema import FACET_FIELDS, TEXT_FIELDS
 from search.query.config import DEFAULT, RankingConfig
 from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
 from search.query.rerank import QueryWord, rerank
-from search.query.snippets import mark_all, snippet as make_snippet
-from search.results import ArticleView, Hit, Results, render_marked  # noqa: F401 -- re-exported
+from search.query.snippets import mark_all
+from search.query.snippets import snippet as make_snippet
+from search.results import ArticleView, Hit, Results, render_marked
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -58,7 +60,7 @@ class SearchRequest:
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                 sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                 fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False, snippets: bool = True,
-                source: str | None = None) -> "SearchRequest":
+                source: str | None = None) -> SearchRequest:
         """:raise SearchError: a query too long, a bad date, reversed dates, an unknown sort or
         field, a page or limit out of range, or a page deeper than
         :data:`search.config.MAX_RESULT_DEPTH`."""
@@ -106,7 +108,7 @@ def _damage_is_missing(method):
             return method(self, *args, **kwargs)
         except (SearchError, store.IndexMissing):
             raise
-        except Exception as exc:  # noqa: BLE001 -- any failure reading the index
+        except Exception as exc:
             raise store.IndexMissing(
                 f"The index at {self.root} is damaged ({type(exc).__name__}: {exc}). "
                 f"Rebuild it with: arshif reindex [PATH ...] --index {self.root}") from exc
@@ -196,7 +198,7 @@ class Searcher:
             results.notices.append(Notice(Code.PHRASE_RELAXED))
         if request.facets:
             results.facets = {name: sorted(found.facets.get(name, {}).items(), key=_facet_order(name))
-                              for name in ("year", "month", "source")}
+                              for name in FACET_FIELDS}
         ranked = found.ranked
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking)

@@ -1,10 +1,10 @@
 """Broad stems: the fast path gives Tashaphyne's own light stem; the map survives a reindex."""
 
+from conftest import seed_paragraphs
 from tashaphyne.stemming import ArabicLightStemmer
 
 from search.analysis.analyzer import term_id, token_forms
 from search.analysis.broad_stems import BroadStemCollector, BroadStemMap, broad_stem
-from conftest import seed_paragraphs
 
 
 def test_broad_stem_is_tashaphynes_light_stem():

@@ -3,10 +3,10 @@
 import json
 
 from click.testing import CliRunner
-
-from search.index import store
-from search.cli import cli
 from conftest import SEEDS
+
+from search.cli import cli
+from search.index import store
 
 
 def run(*args, env=None):
@@ -70,7 +70,7 @@ def test_batch_prints_a_trec_run(seed_index, tmp_path):
     queries = tmp_path / "q.tsv"
     queries.write_text("q1\t- من هو عبدالحكيم المشوط؟\nq2\tالبطاطس\nbroken line\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(seed_index)])
-    lines = [l for l in result.stdout.splitlines() if l.strip()]
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1
     qid, q0, docid, rank, score, tag = lines[0].split()
     assert (qid, q0, rank, tag) == ("q1", "Q0", "1", "arshif") and float(score) > 0

@@ -33,18 +33,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import SEED_FILE, seed_articles, seed_paragraphs
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEED_FILE, seed_articles, seed_paragraphs
 from search.analysis.analyzer import STOPWORDS, TOKEN_PATTERN, analyze, build_analyzer, token_forms
 from search.analysis.arabic import DIACRITICS, DIGIT_FOLDS, INVISIBLE, LETTER_FOLDS, normalize, stem
+from search.errors import QueryError
+from search.index.build import reindex
 from search.ingest.articles import Article, Problem
 from search.ingest.dates import GREGORIAN_MONTHS, HIJRI_MONTHS, parse_date
-from search.index.build import reindex
-from search.errors import QueryError
-from search.query.parser import MAX_QUERY_CHARS, MAX_QUERY_WORDS, parse
 from search.ingest.readers import read_paths
+from search.query.parser import MAX_QUERY_CHARS, MAX_QUERY_WORDS, parse
 
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW_FUZZ = settings(max_examples=60, deadline=None,
@@ -642,8 +642,8 @@ def test_a_folder_of_mixed_encodings_and_damaged_files(tmp_path):
     bad = {
         "binary.txt": bytes(range(256)) * 20,
         "empty.txt": b"",
-        "spaces.txt": "   \n\n\t".encode("utf-8"),
-        "entities-only.txt": "&nbsp;\n&#32;\n".encode("utf-8"),
+        "spaces.txt": b"   \n\n\t",
+        "entities-only.txt": b"&nbsp;\n&#32;\n",
         "image.jsonl": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
         "not-gzip.jsonl.gz": b"this is not gzip data at all",
         "unknown.docx": b"PK\x03\x04",

@@ -3,12 +3,11 @@
 import json
 
 import pytest
+from conftest import SEEDS, seed_articles
 
-from search.index import store
-from search.index import parallel
+from search.index import parallel, store
 from search.index.build import reindex
 from search.searcher import Searcher
-from conftest import SEEDS, seed_articles
 
 
 def write_jsonl(path, records):
@@ -194,7 +193,7 @@ def test_an_index_of_another_format_is_refused_with_the_hint_to_reindex(tmp_path
     listed = json.loads(files.read_text())
     for old in ({**listed, "format": store.FORMAT_VERSION - 1}, listed["files"]):  # an older format; session 1-2's list
         files.write_text(json.dumps(old))
-        with pytest.raises(store.IndexMissing, match="another version of Arshif.*arshif reindex"):
+        with pytest.raises(store.IndexMissing, match=r"another version of Arshif.*arshif reindex"):
             Searcher(root)
     summary = reindex([src], root, procs=1, incremental=True)
     assert summary.indexed == 3 and Searcher(root).doc_count() == 3

@@ -24,16 +24,22 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
+from conftest import (
+    ENTITY_WRAPS,
+    STOPWORD_TITLES,
+    UNREADABLE_DATES,
+    date_forms,
+    messy_records,
+    snn_articles,
+    write_jsonl,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import (ENTITY_WRAPS, STOPWORD_TITLES, UNREADABLE_DATES, date_forms, messy_records, snn_articles,
-                      write_jsonl)
-from search.index import store
 from search.analysis.analyzer import analyze
 from search.cli import cli
+from search.index import store
 from search.index.build import reindex
 from search.searcher import Searcher
 from web import create_app

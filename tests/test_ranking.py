@@ -1,14 +1,13 @@
 """The second phase's analyzed text: the form stored at index time is the text's analysis."""
 
 import numpy as np
+from conftest import seed_paragraphs
 
-from search.analysis.analyzer import token_forms
-from search.analysis.analyzer import term_id
-from search.index.term_ids import TermIds, encode
+from search.analysis.analyzer import term_id, token_forms
 from search.analysis.broad_stems import BroadStemCollector, BroadStemMap, broad_stem
+from search.index.term_ids import TermIds, encode
 from search.query.bm25 import CollectionStats
 from search.query.config import DEFAULT as C
-from conftest import seed_paragraphs
 
 
 def test_the_stored_form_holds_each_indexed_token_in_order():
@@ -23,13 +22,13 @@ def test_the_stored_form_holds_each_indexed_token_in_order():
 def test_term_ids_are_stable_across_processes():
     # The writer processes and the server compute them apart: no salted hash().
     import zlib
-    assert term_id("ميليشي") == zlib.crc32("ميليشي".encode("utf-8"))
+    assert term_id("ميليشي") == zlib.crc32("ميليشي".encode())
 
 
 # --- score_all against a plain, one-article-at-a-time reading of the ranking rules -------------
 
-from search.query import rerank as ranking  # noqa: E402
-from search.query.parser import parse  # noqa: E402
+from search.query import rerank as ranking
+from search.query.parser import parse
 
 
 def query_words(parsed, vocabulary):

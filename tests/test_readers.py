@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import search.ingest.readers
+import search.ingest.sources
 from search.ingest.articles import Article, Problem, stable_id
 from search.ingest.dates import parse_date
 from search.ingest.readers import NOTHING_TO_INDEX, TITLE_ONLY, decode_bytes, read_file, read_paths
@@ -334,7 +334,7 @@ def test_date_parser_failure_does_not_stop_reading(tmp_path, monkeypatch):
     def broken(text):
         raise ValueError("boom")
 
-    monkeypatch.setattr(search.ingest.readers, "parse_date", broken)
+    monkeypatch.setattr(search.ingest.sources, "parse_date", broken)
     path = write_jsonl(tmp_path / "a.jsonl", [record(0, date="2015-07-21"), record(1, date="2015-07-22")])
     records = list(read_file(path))
     assert len(articles(records)) == 2 and all(not p.skipped for p in problems(records))

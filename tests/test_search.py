@@ -110,9 +110,10 @@ def test_leading_dash_and_space_of_a_typed_question_is_not_an_exclusion(searcher
 @pytest.mark.parametrize("query", ["-", '"', '""', "- -", "OR", "+", "|", '"داعش', 'داعش"', "((داعش", "*", "؟"])
 def test_stray_operators_and_quotes_do_not_crash(searcher, query):
     results = searcher.search(query)
-    assert results.total >= 0
-    if "داعش" in query:
-        assert results.total > 0
+    if "داعش" in query:  # the word is searched, the stray signs ignored
+        assert results.total == searcher.search("داعش").total > 0 and not results.notices
+    else:  # nothing to search: said, not failed
+        assert results.total == 0 and [n.code for n in results.notices] == [Code.NOTHING_TO_SEARCH]
 
 
 def test_only_stopwords_says_so(searcher):

@@ -9,22 +9,18 @@ from __future__ import annotations
 import random
 import re
 import socket
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+import reliability as rel
+from web_fixtures import SCRIPT, build_index, web_articles
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import reliability as rel  # noqa: E402
-from web_fixtures import SCRIPT, build_index, web_articles  # noqa: E402
-
-from search import config  # noqa: E402
-from search.query.parser import MAX_QUERY_CHARS, MAX_QUERY_WORDS  # noqa: E402
-from web import create_app, limits, navigation, suggest  # noqa: E402
-from web.params import SearchParams  # noqa: E402
+from search import config
+from search.query.parser import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from web import create_app, limits, navigation, suggest
+from web.params import SearchParams
 
 ARTICLE_IDS = [a["id"] for a in web_articles()]
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +61,7 @@ def raw_request(port: int, data: bytes, timeout: float = 10) -> bytes:
         try:
             while chunk := s.recv(65536):
                 chunks.append(chunk)
-        except (socket.timeout, ConnectionResetError):
+        except (TimeoutError, ConnectionResetError):
             pass
     return b"".join(chunks)
 
@@ -246,10 +242,8 @@ def test_real_server_refuses_huge_requests_with_a_4xx(live):
 # huge body held a connection (and disk) until it sent it all. Fixed in search/cli.py.
 def test_real_server_refuses_an_announced_huge_body_at_once(live):
     request = b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 900000000\r\n\r\n" + b"x" * 1000
-    started = time.monotonic()
-    raw = raw_request(live, request, timeout=3)
-    assert raw and status_and_headers(raw)[0] == 413
-    assert time.monotonic() - started < 3
+    raw = raw_request(live, request, timeout=30)  # (only 1,000 of the bytes announced are sent)
+    assert raw and status_and_headers(raw)[0] == 413  # answered without waiting for the body
 
 
 # --- bounded work ----------------------------------------------------------------------------
@@ -270,12 +264,19 @@ WORST_CASES = [
 
 @pytest.mark.parametrize("params", WORST_CASES, ids=range(len(WORST_CASES)))
 @pytest.mark.parametrize("route", ["/", "/api/search"])
-def test_the_work_of_one_request_is_bounded(client, route, params):
-    started = time.perf_counter()
+def test_the_work_of_one_request_is_bounded(client, route, params, monkeypatch):
+    """Counted, not timed: the index look-ups (postings and frequencies) one request makes."""
+    from search.index.postings import PostingIndex
+
+    lookups = []
+    for name in ("postings", "doc_frequency"):
+        real = getattr(PostingIndex, name)
+        monkeypatch.setattr(PostingIndex, name, lambda self, *a, _real=real: lookups.append(a) or _real(self, *a))
     response = client.get(route, query_string=params)
-    elapsed = time.perf_counter() - started
     assert response.status_code in (200, 400)
-    assert elapsed < 3.0, f"{elapsed:.1f} s"  # generous: CI machines are shared (was 50 s for the first)
+    # did-you-mean's own bound, then two look-ups (frequency, postings) per form per field per word
+    bound = suggest.MAX_LOOKUPS + 2 * 2 * 8 * MAX_QUERY_WORDS
+    assert len(lookups) <= bound, len(lookups)
 
 
 @pytest.mark.parametrize("query", ["ب" * MAX_QUERY_CHARS, " ".join(["زقفثصضزقفثصضزق"] * 8),
@@ -378,7 +379,8 @@ HOSTILE_VALUES = [
 ]
 PARAMS = ("q", "from", "to", "sort", "page", "limit", "year", "month", "source")
 JUNK_PARAMS = ("q[]", "Q", "debug", "__class__", "callback", "format", "fields", "index", "\x00", "")
-RAW_QUERIES = ["q=%ED%A0%80", "q=%C0%AE", "q=%", "q=%zz", "q=%ff%fe", "q=%E0%A4%A", "q=%%%", "&&&", "q", "=x", "q==x", "q=a&q=b&q=c",
+RAW_QUERIES = ["q=%ED%A0%80", "q=%C0%AE", "q=%", "q=%zz", "q=%ff%fe", "q=%E0%A4%A", "q=%%%", "&&&", "q", "=x", "q==x",
+               "q=a&q=b&q=c",
                "page=1&page=x", "q=%D8%AF%D8%A7%D8%B9%D8%B4&page=%00", "q=+++", "%71=x"]
 
 
@@ -403,7 +405,7 @@ def hostile_cases(count: int, seed: int = 10) -> list[tuple[str, object]]:
     route. The query is a list of (name, value) pairs or a raw query string."""
     rng = random.Random(seed)
     cases = []
-    for n in range(count):
+    for _ in range(count):
         kind = rng.random()
         route = rng.choice(["/", "/", "/api/search", "/api/search", "article", "/opensearch.xml", "static"])
         if route == "article":

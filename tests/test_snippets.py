@@ -2,9 +2,10 @@
 
 import re
 
+from conftest import SEEDS
+
 from search.query.parser import highlight_terms, parse
 from search.query.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, snippet
-from conftest import SEEDS
 
 BODY = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
 
@@ -117,9 +118,10 @@ def test_matches_are_those_of_tokenizing_the_whole_text():
 
 def test_a_stem_is_part_of_its_normalized_word():
     # what matches() relies on to find the pieces to tokenize
+    from conftest import seed_paragraphs
+
     from search.analysis.analyzer import TOKEN_PATTERN, forms
     from search.analysis.arabic import normalize
-    from conftest import seed_paragraphs
     words = {w for text in seed_paragraphs() for w in TOKEN_PATTERN.findall(text)}
     words |= {"بألغام", "مجدداً", "يمنياً", "حكومتها", "الإيرانيين", "للميليشيات", "ألمانيا", "وبالمدينة"}
     for word in words:

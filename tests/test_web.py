@@ -5,25 +5,22 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from web_fixtures import SCRIPT, build_index, web_articles
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_fixtures import SCRIPT, build_index, web_articles  # noqa: E402
-
-from search import config  # noqa: E402
-from search.index.build import reindex  # noqa: E402
-from web import create_app  # noqa: E402
-from web.formatting import arabic_date, articles_phrase, month_label, results_phrase  # noqa: E402
-from search.errors import Code, Notice, QueryError  # noqa: E402
-from web.messages import ARABIC, error, notice  # noqa: E402
-from web.params import ParamError, SearchParams, parse_params  # noqa: E402
-from web.suggest import correct_word, edits1, index_frequency, suggest  # noqa: E402
+from search import config
+from search.errors import Code, Notice, QueryError
+from search.index.build import reindex
+from web import create_app
+from web.formatting import arabic_date, articles_phrase, month_label, results_phrase
+from web.messages import ARABIC, error, notice
+from web.params import ParamError, SearchParams, parse_params
+from web.suggest import correct_word, edits1, index_frequency, suggest
 
 ARTICLES = {a["id"]: a for a in web_articles()}
 

@@ -12,13 +12,13 @@ import threading
 
 from flask import current_app
 
-from search.searcher import Results, Searcher
+from search.searcher import Searcher
 
 _LOCK = threading.Lock()
 _KEY = "arshif.searcher"
 
 
-def get_searcher() -> "WebSearcher":
+def get_searcher() -> WebSearcher:
     """The current app's searcher, opened on first use.
 
     :raise search.index.store.IndexMissing: no usable index (yet).

@@ -3,7 +3,8 @@
 Searching is Python work, and Python runs one thread at a time per process: waitress's threads
 keep a core busy but never two. So the server opens its listening socket and forks `workers`
 processes that each run waitress with their own app, each on a socket of its own on that port
-(``SO_REUSEPORT``: the kernel spreads connections over them; see :func:`_sibling`). The parent only watches: a worker that dies is replaced, and
+(``SO_REUSEPORT``: the kernel spreads connections over them; see :func:`_sibling`). The parent only
+watches: a worker that dies is replaced, and
 Ctrl-C or SIGTERM stops them all. Each worker dies with the parent (PR_SET_PDEATHSIG).
 
 Two threads per worker by default: one answers while the other waits on the network or the

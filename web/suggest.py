@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from search.analysis.analyzer import STOPWORDS
-from search.analysis.arabic import normalize, stem
+from search.analysis.arabic import ARABIC_WORD, normalize, stem
 
 #: Suggest only when the query found fewer results than this.
 FEW_RESULTS = 3
@@ -35,7 +35,6 @@ ARABIC_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلم
 
 _MARKED_ALEFS = "آأإٱ"
 _TOKEN = re.compile(r'^([+\-\u2212"\u201c\u00ab(]*)(.*?)([")\u201d\u00bb.,،؛:!?؟]*)$')
-_ARABIC_WORD = re.compile(r"^[\u0621-\u064a]+$")
 
 #: ``(normalized term) -> number of articles containing it``.
 Frequency = Callable[[str], int]
@@ -57,7 +56,7 @@ def correct_word(word: str, frequency: Frequency) -> str | None:
     >>> correct_word("داعس", {"داعش": 9}.get)
     'داعش'
     """
-    if not _ARABIC_WORD.match(word) or not MIN_WORD <= len(word) <= MAX_LETTERS:
+    if not ARABIC_WORD.fullmatch(word) or not MIN_WORD <= len(word) <= MAX_LETTERS:
         return None
     typed = normalize(word)
     if typed in STOPWORDS:

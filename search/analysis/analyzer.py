@@ -23,10 +23,10 @@ import re
 import threading
 import zlib
 from collections import Counter
-from itertools import chain
-from operator import itemgetter
 from dataclasses import dataclass
 from importlib import resources
+from itertools import chain
+from operator import itemgetter
 
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
@@ -34,7 +34,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 
-from search.analysis.arabic import DIACRITICS, INVISIBLE, normalize, stem, stem_written
+from search.analysis.arabic import DIACRITICS, INVISIBLE, normalize, stem_written
 
 #: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"

@@ -40,7 +40,6 @@ import re
 import threading
 
 import numpy as np
-
 from pyarabic import araby
 from tashaphyne.stemming import ArabicLightStemmer
 
@@ -89,6 +88,14 @@ LETTER_FOLDS = {
 }
 
 #: Eastern Arabic (U+0660-U+0669) and Persian (U+06F0-U+06F9) digits to ASCII.
+#: One of the 28 letters (and hamza forms, ة, ى) of the Arabic alphabet, U+0621-U+064A: what the
+#: stemmer, the broad stems and the spelling suggestions treat as an Arabic word's letter. (The
+#: tokenizer's word characters, :data:`search.analysis.analyzer.TOKEN_PATTERN`, and the encoding
+#: detector's Arabic test, :mod:`search.ingest.encodings`, are wider on purpose: Persian and Urdu
+#: letters are word characters, and evidence of an Arabic-script encoding.)
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+#: A word of such letters only (to be matched whole: ``ARABIC_WORD.fullmatch``).
+ARABIC_WORD = re.compile("[\u0621-\u064a]+")
 DIGIT_FOLDS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 
 _FOLDS = {**{c: "" for c in DIACRITICS + INVISIBLE}, **LETTER_FOLDS, **DIGIT_FOLDS}
@@ -277,7 +284,7 @@ def stem(word: str, article: bool = True) -> str:
 
 
 def _is_arabic(word: str) -> bool:
-    return "\u0621" <= word[0] <= "\u064a"
+    return ARABIC_LETTER.match(word) is not None
 
 
 def is_arabic_letter(char: str) -> bool:

@@ -19,16 +19,15 @@ second phase counts them in the candidates' stored forms.
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from search.analysis.analyzer import STOPWORDS, term_id
+from search.analysis.arabic import ARABIC_LETTER
 
 FILE = "broad_stems.npz"
-_ARABIC = re.compile("[\u0621-\u064a]")
 _local = threading.local()
 
 
@@ -61,7 +60,7 @@ _BROAD: dict[str, str] = {}
 class BroadStemCollector:
     """Collects the broad stem of each distinct normalized form met during a reindex."""
 
-    def __init__(self, previous: "BroadStemMap | None" = None):
+    def __init__(self, previous: BroadStemMap | None = None):
         self.seen: set[str] = set()
         self.pairs: list[tuple[int, int]] = []  # (form id, broad stem id)
         self.previous = previous
@@ -73,7 +72,7 @@ class BroadStemCollector:
         for norm in norms:
             if norm not in seen:
                 seen.add(norm)
-                if norm not in STOPWORDS and _ARABIC.search(norm):
+                if norm not in STOPWORDS and ARABIC_LETTER.search(norm):
                     self.pairs.append((term_id(norm), term_id(broad_stem(norm))))
 
     def save(self, directory: Path) -> None:
@@ -96,7 +95,7 @@ class BroadStemMap:
         self.forms, self.broad = forms, broad
 
     @classmethod
-    def load(cls, directory: Path) -> "BroadStemMap | None":
+    def load(cls, directory: Path) -> BroadStemMap | None:
         """The map of an index generation; None for an index built without one."""
         try:
             with np.load(directory / FILE) as data:

@@ -26,8 +26,6 @@ from search.index.term_ids import TermIdColumn
 from search.query import filters, first_phase
 from search.query.bm25 import CollectionStats
 
-FACETS = ("year", "month", "source")
-
 
 @dataclass
 class _Generation:
@@ -48,7 +46,7 @@ class WhooshBackend:
         self._shared_lock = threading.Lock()
         self._shared: _Generation | None = None
 
-    def view(self) -> "WhooshView":
+    def view(self) -> WhooshView:
         searcher, path = self._searcher()
         return WhooshView(path, searcher, self._generation_data(path, searcher))
 
@@ -117,7 +115,7 @@ class WhooshView:
         docnums = np.flatnonzero(matched)
         counts = index.facet_counts(matched) if request.facets else {}
         ranked = first_phase.order(docnums, scores, index.columns.date, request.sort, request.depth, date_order)
-        return CandidateSet(int(len(docnums)), ranked, counts, relaxed)
+        return CandidateSet(len(docnums), ranked, counts, relaxed)
 
     def _facet_mask(self, name: str, value: str) -> np.ndarray:
         codes, values = self._data.index.columns.facets[name]

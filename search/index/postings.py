@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from search.index import whoosh_api
+from search.index.schema import FACET_FIELDS
 
 #: Most postings (document numbers) kept in the term cache, over all cached terms.
 CACHE_POSTINGS = 20_000_000
@@ -70,8 +71,6 @@ class Columns:
 class PostingIndex:
     """Scores terms over one index generation. Safe to share between threads."""
 
-    FACETS = ("year", "month", "source")
-
     def __init__(self, reader, text_fields: tuple[str, ...]):
         self.doc_count_all = reader.doc_count_all()
         self.doc_count = reader.doc_count()
@@ -101,7 +100,7 @@ class PostingIndex:
 
     def _load_facets(self, reader, n: int) -> dict[str, tuple[np.ndarray, list[str]]]:
         facets = {}
-        for name in self.FACETS:
+        for name in FACET_FIELDS:
             codes = np.full(n, -1, dtype=np.int32)
             values: list[str] = []
             if reader.has_column(name):

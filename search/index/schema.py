@@ -30,6 +30,8 @@ from search.analysis.analyzer import ArabicText, build_analyzer
 
 #: Text fields a query searches.
 TEXT_FIELDS = ("title", "body")
+#: Keyword fields counted as facets of a result set.
+FACET_FIELDS = ("year", "month", "source")
 #: The column holding a text field's term ids (:mod:`search.index.term_ids`).
 TERM_IDS_SUFFIX = "_term_ids"
 

@@ -52,7 +52,7 @@ class RankingConfig:
         """The weight of text field `name` (1.0 for a field not listed)."""
         return dict(self.field_weights).get(name, 1.0)
 
-    def replace(self, **changes: Any) -> "RankingConfig":
+    def replace(self, **changes: Any) -> RankingConfig:
         """A copy with `changes`; a field weight by its field's name (``title=1.5``).
 
         :raise TypeError: an unknown setting."""

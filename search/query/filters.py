@@ -22,7 +22,6 @@ from search.query.first_phase import PostingSource
 from search.query.parser import Clause
 
 
-
 class TermIdColumn(Protocol):
     """A document number's stored term ids (:class:`search.index.term_ids.TermIdColumn`)."""
 

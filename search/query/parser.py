@@ -50,7 +50,7 @@ class Term:
     clitic_forms: tuple[str, ...]  # stems with a ب/ل/ك/ف proclitic added or removed (if indexed)
 
     @classmethod
-    def of(cls, written: str, proclitics: tuple[str, ...]) -> "Term":
+    def of(cls, written: str, proclitics: tuple[str, ...]) -> Term:
         """:raise TypeError: `written` is a stopword (nothing is indexed for it)."""
         normalized, word_stem = forms(written)  # type: ignore[misc]
         return cls(written, normalized, word_stem, tuple(alternate_stems(written)),
@@ -70,10 +70,10 @@ class Clause:
     phrase: bool = False
     required: bool = False
     excluded: bool = False
-    alternatives: list["Clause"] = field(default_factory=list)
+    alternatives: list[Clause] = field(default_factory=list)
 
     @property
-    def options(self) -> list["Clause"]:
+    def options(self) -> list[Clause]:
         """The clause and its OR alternatives."""
         return [self, *self.alternatives]
 

@@ -50,7 +50,7 @@ class QueryWord:
     alternates: frozenset[str] = frozenset()  # the other readings of its spelling (full weight)
 
     @classmethod
-    def of(cls, term: Term, vocabulary: Vocabulary | None = None, field: str = "body") -> "QueryWord":
+    def of(cls, term: Term, vocabulary: Vocabulary | None = None, field: str = "body") -> QueryWord:
         """`term`, with the proclitic forms and alternates that `vocabulary` holds in `field`
         (none without a vocabulary)."""
         if vocabulary is None:
@@ -93,7 +93,7 @@ def score_all(words: list[QueryWord], docs: list[dict[str, TermIds]], stats: Col
                             stats, roots, config)
 
 
-def score_candidates(words: list[QueryWord], fields: dict[str, "Candidates"], stats: CollectionStats,
+def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stats: CollectionStats,
                      roots=None, config: RankingConfig = DEFAULT) -> np.ndarray:
     """The second-phase score of each candidate article (see the module docstring), computed for
     all of them at once: term frequencies, exact forms, the lead, BM25, proximity and the best
@@ -175,14 +175,14 @@ class Candidates:
         self.position = np.arange(self.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
     @classmethod
-    def of(cls, texts: list[TermIds]) -> "Candidates":
+    def of(cls, texts: list[TermIds]) -> Candidates:
         lengths = np.array([t.length for t in texts], dtype=np.int64)
         if not texts:
             return cls(np.empty(0, np.uint32), np.empty(0, np.uint32), lengths)
         return cls(np.concatenate([t.stems for t in texts]), np.concatenate([t.norms for t in texts]), lengths)
 
     @classmethod
-    def stored(cls, values: list[bytes]) -> "Candidates":
+    def stored(cls, values: list[bytes]) -> Candidates:
         """From the candidates' stored term ids (:func:`search.index.term_ids.encode`), decoded at once."""
         ids = np.frombuffer(b"".join(values), dtype="<u4")
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 8
@@ -207,7 +207,7 @@ class _TermMap:
         self._maybe[self.ids & (_FILTER_SIZE - 1)] = True
 
     @classmethod
-    def for_stems(cls, words: list[QueryWord]) -> "_TermMap":
+    def for_stems(cls, words: list[QueryWord]) -> _TermMap:
         rows = []
         for i, word in enumerate(words):
             rows.append((term_id(word.stem), i, cls.STEM))
@@ -216,7 +216,7 @@ class _TermMap:
         return cls(rows)
 
     @classmethod
-    def for_forms(cls, words: list[QueryWord], roots) -> "_TermMap":
+    def for_forms(cls, words: list[QueryWord], roots) -> _TermMap:
         """Each word's exact form and, with a root map, every form of its root-like stem."""
         rows = [(term_id(word.exact), i, cls.EXACT) for i, word in enumerate(words)]
         if roots is not None:
@@ -224,7 +224,7 @@ class _TermMap:
                 rows += [(int(f), i, cls.ROOT) for f in roots.forms_of(word.broad_stem).tolist()]
         return cls(rows)
 
-    def hits(self, values: np.ndarray, text: "_Concatenated"):
+    def hits(self, values: np.ndarray, text: Candidates):
         """(candidate, word index, position, kind) of every match of `values` (the stem or form ids
         of `text`), by candidate and position.
 

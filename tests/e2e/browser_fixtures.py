@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the real ``arshif serve`` (waitress) on a free port, and headless Chromium.
+"""End-to-end fixtures: the real ``arshif serve`` (waitress) on a free port, and headless Chromium,
+as a pytest plugin (``pytest_plugins = ["browser_fixtures"]``).
 
 Not a ``conftest.py``: a second module named ``conftest`` would shadow ``tests/conftest.py`` for the
 tests that import from it.
@@ -18,9 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from web_fixtures import build_index  # noqa: E402
+from web_fixtures import build_index
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -6,14 +6,12 @@ Set ``ARSHIF_SCREENSHOTS=1`` to also write ``docs/screenshots/search-{phone,desk
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser_fixtures import browser, e2e_index, page, server  # noqa: E402,F401 (fixtures)
+pytest_plugins = ["browser_fixtures"]  # the server and browser fixtures
 
 pytestmark = pytest.mark.e2e
 
