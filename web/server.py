@@ -4,14 +4,12 @@ Searching is Python work, and Python runs one thread at a time per process: wait
 keep a core busy but never two. So the server opens its listening socket and forks `workers`
 processes that each run waitress with their own app, each on a socket of its own on that port
 (``SO_REUSEPORT``: the kernel spreads connections over them; see :func:`_sibling`). The parent only
-watches: a worker that dies is replaced, and
-Ctrl-C or SIGTERM stops them all. Each worker dies with the parent (PR_SET_PDEATHSIG).
+watches: a worker that dies is replaced, and Ctrl-C or SIGTERM stops them all. Each worker dies
+with the parent (PR_SET_PDEATHSIG).
 
 Two threads per worker by default: one answers while the other waits on the network or the
 index, and a slow search does not hold up the worker's other requests. More threads only
-contend for the interpreter lock: at 16 clients on 2 cores (news queries, half pages, half
-JSON), 8 threads a worker gave 137-169 req/s and a p95 of 172-200 ms, 2 threads 160-170 req/s
-and 132-143 ms, 1 thread 192 req/s and 122-141 ms (``/tmp``-style runs of 30 s, 2026-11-26).
+contend for the interpreter lock (measured with 1, 2 and 8 threads: docs/benchmark.md, "Web").
 """
 
 from __future__ import annotations
