@@ -52,9 +52,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from bench.trec import (
     MEASURES,
@@ -177,7 +178,7 @@ def index_key(system: str, ev: EvalSet) -> str:
     versions = _versions("whoosh-reloaded", "tashaphyne", "pyarabic")
     if system == "arshif":  # the whole record is indexed whatever the set searches: one index a corpus
         code = _index_side_sources()
-        shape = [str(p.relative_to(REPO)) if p.is_relative_to(REPO) else p.name for p in code] + code
+        shape: list[Any] = [str(p.relative_to(REPO)) if p.is_relative_to(REPO) else p.name for p in code] + code
         name = ev.corpus.name.split(".")[0]
         return f"{name}-arshif-" + _digest(system, _corpus_identity(ev.corpus), versions, *shape)
     else:
@@ -388,6 +389,7 @@ def _note_absent(out: SystemRun, index_root: Path, qrels: dict[str, dict[str, in
     from search.index import store
 
     ix = store.open_current(index_root)
+    assert out.scores is not None  # called once the run is scored
     with ix.searcher() as s:
         asked = [q for q in out.scores.per_query]
         absent = [(q, d) for q in asked for d, rel in qrels[q].items() if rel > 0 and s.document_number(id=d) is None]
@@ -442,7 +444,7 @@ def run_lucene(ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log
             out.skipped = f"the Lucene tool failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
             shutil.rmtree(folder, ignore_errors=True)
             return out
-        meta = {"stderr": proc.stderr}
+        meta: dict[str, Any] = {"stderr": proc.stderr}
         m = re.search(r"indexed (\d+) docs in ([\d.]+)s", proc.stderr)
         if m:
             meta["docs"], meta["seconds"] = int(m.group(1)), float(m.group(2))
@@ -478,7 +480,7 @@ def parse_settings(items: Iterable[str], base: RankingConfig = DEFAULT) -> Ranki
 
 def ablations(base: RankingConfig = DEFAULT) -> list[tuple[str, RankingConfig]]:
     """Each ranking choice of Arshif turned off in turn: (label, config)."""
-    off = [
+    off: list[tuple[str, dict[str, Any]]] = [
         ("second phase off (rerank_depth=0: first-phase BM25 of stems only)", {"rerank_depth": 0}),
         ("exact-form bonus off (exact_weight=0)", {"exact_weight": 0.0}),
         ("clitic recovery off (proclitics=(), clitic_weight=0)", {"proclitics": (), "clitic_weight": 0.0}),
@@ -499,7 +501,7 @@ def ablations(base: RankingConfig = DEFAULT) -> list[tuple[str, RankingConfig]]:
 def reference_rows(shared: Path) -> list[tuple[str, list[str]]]:
     """The reference rows of ``shared/eval/README.md`` (label, its figures), as printed there."""
     readme = shared / "eval" / "README.md"
-    rows = []
+    rows: list[tuple[str, list[str]]] = []
     try:
         lines = readme.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -521,7 +523,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str], sets: list[str],
-                  references: list[tuple[str, list[str]]] = ()) -> str:
+                  references: Sequence[tuple[str, list[str]]] = ()) -> str:
     """The Markdown table: three score columns for each of arcd, knownitem, quote (and any other
     set asked), then index seconds and query p50 per set asked; then the README's reference rows."""
     all_sets = list(DEFAULT_SETS) + [s for s in sets if s not in DEFAULT_SETS]
@@ -703,8 +705,9 @@ def main(argv: list[str] | None = None) -> int:
         print(results_table(results, systems, set_names, reference_rows(shared)))
         for set_name in set_names:
             pairs = [(s, results[(s, set_name)]) for s in systems if results.get((s, set_name)) and results[(s, set_name)].scores]
-            if any(out.scores.means["S@100"] != out.scores.means["R@100"] for _, out in pairs):
-                figures = ", ".join(f"{s} {out.scores.means['S@100']:.3f}" for s, out in pairs)
+            means = [(s, cast(Scores, out.scores).means) for s, out in pairs]  # pairs: the scored runs
+            if any(m["S@100"] != m["R@100"] for _, m in means):
+                figures = ", ".join(f"{s} {m['S@100']:.3f}" for s, m in means)
                 print(f"\n{set_name}: S@100, queries with at least one copy of their article in the top 100 (R@100 "
                       f"asks for every exact duplicate): {figures}")
         for (system, set_name), out in results.items():

@@ -18,6 +18,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from typing import cast
 
 from search.analysis.analyzer import TOKEN_PATTERN, token_forms
 
@@ -62,7 +63,7 @@ def main(path: str) -> None:
                 words.append((raw, forms[0][0]) if ok else None)
             for n in QUOTA:
                 for i in range(len(words) - n + 1):
-                    run = words[i:i + n]
+                    run = cast("list[tuple[str, str]]", words[i:i + n])  # a None only where all() fails
                     if all(run):
                         norm = " ".join(w[1] for w in run)
                         grams[norm] += 1

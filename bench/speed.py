@@ -56,9 +56,11 @@ import threading
 import time
 import traceback
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, Any, cast
 
 from bench import trec
 
@@ -319,7 +321,8 @@ def incremental_add(corpus: Path, new_file: Path, index: Path) -> dict:
     how = incremental_support()
     started = time.perf_counter()
     if how == "update":
-        summary = indexing.update([new_file], index)
+        # an older engine's API, probed by incremental_support(); this one has no update()
+        summary = cast(Any, indexing).update([new_file], index)
     else:
         summary = indexing.reindex([corpus, new_file], index, incremental=True)
     seconds = time.perf_counter() - started
@@ -556,7 +559,7 @@ class Bench:
     tops: dict = field(default_factory=dict)  # (kind, system) -> {qid: [ids]}
     growth_rows: list[dict] = field(default_factory=list)
     lucene_runs: dict[str, list[dict]] = field(default_factory=dict)  # kind -> runs of the reference tool
-    checkpoint: object = None  # called after each (partial) section: writes the report so far
+    checkpoint: Callable[[], None] | None = None  # called after each (partial) section: writes the report so far
 
     # ---- helpers
     def add(self, title: str, md: str, final: bool = True) -> None:
@@ -670,7 +673,7 @@ class Bench:
         variants = [("arshif", True), ("arshif", False), ("whoosh", None)]
         for system, snippets in variants:
             label = LABELS[system] + ("" if snippets is None else (" (snippets)" if snippets else " (no snippets)"))
-            job = {"task": "query", "system": system, "runs": runs, "sets": []}
+            job: dict[str, Any] = {"task": "query", "system": system, "runs": runs, "sets": []}
             for s in sets:
                 index = self.arcd_index(system) if s["corpus"] == "arcd" else self.ensure_index(system)
                 job["sets"].append({"key": s["kind"], "index": str(index), "fields": list(s["fields"]),
@@ -751,7 +754,7 @@ class Bench:
         log(f"web: {' '.join(cmd)}")
         server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         stderr_lines: list[bytes] = []
-        threading.Thread(target=lambda: stderr_lines.extend(server.stderr), daemon=True).start()
+        threading.Thread(target=lambda: stderr_lines.extend(cast(IO[bytes], server.stderr)), daemon=True).start()  # PIPE
         try:
             rss: list[tuple[float, int | None]] = []
             wait_ready(port, server)
@@ -815,7 +818,7 @@ class Bench:
                                fmt(at(0) / 1024 if at(0) else None, 0), fmt(at(0.5) / 1024 if at(0.5) else None, 0),
                                fmt(at(1) / 1024 if at(1) else None, 0),
                                fmt(max(rss_vals) / 1024 if rss_vals else None, 0)]])
-        kinds = {}
+        kinds: dict[int, int] = {}
         for r in errors:
             kinds[r[2]] = kinds.get(r[2], 0) + 1
         md += (f"\n\n`arshif serve` (waitress, its default threads) on loopback; a Python client of {clients} "
@@ -862,7 +865,7 @@ class Bench:
     # ---- 5. growth
     def run_growth(self) -> None:
         base = self.corpus
-        rows = []
+        rows: list[dict] = []
         incremental = None
         self.growth_rows = rows
         for factor in self.args.growth:
@@ -977,7 +980,8 @@ class Bench:
     def load_queries(self) -> None:
         limit = self.args.max_queries
         self.news = read_news_queries(Path(self.args.news_queries), limit)
-        self.arcd_queries, self.ki_queries = [], []
+        self.arcd_queries: list[tuple[str, str]] = []
+        self.ki_queries: list[tuple[str, str]] = []
         for attr, folder, files in (("arcd_queries", self.args.arcd_dir, ("dev.tsv", "dev.qrels", "corpus.jsonl")),
                                     ("ki_queries", self.args.knownitem_dir, ("dev.tsv", "dev.qrels"))):
             missing = [name for name in files if not (folder / name).is_file()]

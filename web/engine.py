@@ -9,10 +9,15 @@ running ``arshif reindex`` fixes a running server without a restart.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING, cast
 
 from flask import current_app
 
 from search.searcher import Searcher
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.local import LocalProxy
 
 _LOCK = threading.Lock()
 _KEY = "arshif.searcher"
@@ -23,7 +28,7 @@ def get_searcher() -> WebSearcher:
 
     :raise search.index.store.IndexMissing: no usable index (yet).
     """
-    app = current_app._get_current_object()
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()  # typed as the Flask it stands for
     searcher = app.extensions.get(_KEY)
     if searcher is None:
         with _LOCK:

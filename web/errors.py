@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -65,7 +66,7 @@ def _http_error(exc: HTTPException):
     if exc.code == 404:
         # our own abort(404, message) keeps its Arabic message; Werkzeug's English one is replaced
         known = exc.description == messages.ARTICLE_NOT_FOUND
-        return respond(404, exc.description if known else messages.NOT_FOUND)
+        return respond(404, cast(str, exc.description) if known else messages.NOT_FOUND)
     if exc.code == 405:
         return respond(405, messages.NOT_ALLOWED)
     if exc.code == 413:

@@ -73,6 +73,7 @@ class SearchParams:
         start, end = self.date_from, self.date_to
         for lo, hi in (_year_range(self.year), _month_range(self.month)):
             if lo is not None:
+                assert hi is not None  # the ranges give both or neither
                 start = max(start, lo) if start else lo
                 end = min(end, hi) if end else hi
         if start and end and end < start:

@@ -92,6 +92,7 @@ def suggest(text: str, total: int, frequency: Frequency) -> str | None:
     lookups = 0
     for i, token in enumerate(tokens[:MAX_WORDS]):
         match = _TOKEN.match(token)
+        assert match is not None  # every part is optional and a token has no newline
         lead, core, tail = match.groups()
         if not core or lead.startswith(("-", "\u2212")) or core == "OR" or len(core) > MAX_LETTERS:
             continue

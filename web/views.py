@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
@@ -68,7 +69,8 @@ def article(doc_id: str):
     if view is None:
         abort(404, messages.ARTICLE_NOT_FOUND)
     paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
-    back = url_for("arshif.search", **params.url_args(page=params.page)) if params.q else None
+    # cast: mypy matches the str values against url_for's own keyword parameters (_external...)
+    back = url_for("arshif.search", **cast("dict[str, Any]", params.url_args(page=params.page))) if params.q else None
     return render_template("article.html", article=view, params=params, form=form_values(params),
                            paragraphs=paragraphs, original=web_url(view.url), back=back)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import chain
 from operator import itemgetter
+from typing import Literal, cast
 
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
@@ -67,7 +68,7 @@ _FORMS_LIMIT = 2_000_000
 
 def forms(raw: str) -> tuple[str, str] | None:
     """(normalized form, stem) of one raw token, or None for a stopword (or nothing left). Memoized."""
-    found = _FORMS.get(raw, False)
+    found: tuple[str, str] | Literal[False] | None = _FORMS.get(raw, False)
     if found is False:
         norm = normalize(raw)
         found = None if (not norm or norm in STOPWORDS) else (norm, stem_written(raw))
@@ -95,6 +96,7 @@ class ArabicAnalyzer(Tokenizer):
         token.boost = 1.0
         form_index = 1 if self.stem else 0
         pos = start_pos
+        found: tuple[str, str] | None
         if tokenize and removestops and not chars and not keeporiginal:
             # Indexing: no offsets needed, only the forms, in order (the fast path).
             for found in token_forms(value):
@@ -250,7 +252,7 @@ def token_forms(text: str) -> list[tuple[str, str]]:
         for i, part in enumerate(parts):
             if part is None:
                 parts[i] = chunk_forms(chunks[i])
-    found = list(chain.from_iterable(parts))
+    found = list(chain.from_iterable(cast("list[tuple[tuple[str, str], ...]]", parts)))  # no None left
     recent.insert(0, (text, found))
     del recent[2:]
     return found

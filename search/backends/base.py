@@ -55,7 +55,9 @@ class CandidateSet:
 class IndexView(Protocol):
     """One request's view of the live index."""
 
-    generation: Hashable  # changes when a new index is swapped in
+    @property
+    def generation(self) -> Hashable: ...  # changes when a new index is swapped in (read-only: Path is one)
+
     doc_count: int  # live articles
 
     def doc_frequency(self, field: str, term: str) -> int: ...

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ContextManager
+from typing import Any, ContextManager
 
 from search.analysis.analyzer import TOKEN_PATTERN
 from search.analysis.arabic import normalize
@@ -80,7 +80,7 @@ def fingerprint(article: Article, words: list[str] | None = None) -> str:
 
 def to_document(article: Article, words: list[str] | None = None) -> dict:
     """The Whoosh document for an article (field names from :mod:`search.index.schema`)."""
-    doc = {
+    doc: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
         "body": article.body,

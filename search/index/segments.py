@@ -11,6 +11,8 @@ pool that counts them (:class:`_Postings`); the segment written is the same.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from whoosh import writing
 from whoosh.util.numeric import byte_to_length
 
@@ -68,7 +70,7 @@ class _Lengths:
         self._lengths: dict[str, list | None] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._lengths.get(fieldname, False)
+        lengths: list | None | Literal[False] = self._lengths.get(fieldname, False)
         if lengths is False:
             lengths = self._lengths[fieldname] = self._load(fieldname)
         if lengths is None:

@@ -8,9 +8,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from search.ingest.articles import Article, stable_id
 from search.ingest.sources import NOTHING_TO_INDEX, TITLE_ONLY, Record, Source, decode_entities, read_date, read_text
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 # ---------------------------------------------------------------------------------------------
 # Scraped pages: plain text and HTML
@@ -143,9 +147,9 @@ def _html_records(src: Source, html: str) -> Iterator[Record]:
     import trafilatura  # slow to import; only HTML needs it
 
     try:
-        doc = trafilatura.bare_extraction(
+        doc = cast("Document | None", trafilatura.bare_extraction(  # a dict only with as_dict=True
             html, with_metadata=True, include_comments=False, date_extraction_params=_DATE_PARAMS
-        )
+        ))
     except Exception as exc:  # noqa: BLE001 -- a page lxml or trafilatura chokes on
         yield src.problem("", f"could not extract an article from the HTML page: {exc}")
         return
@@ -161,6 +165,7 @@ def _html_records(src: Source, html: str) -> Iterator[Record]:
                       url=(doc.url if doc is not None else "") or "",
                       source=(doc.sitename or doc.hostname or "") if doc is not None else "")
         return
+    assert doc.text is not None  # checked above
     lines = [(0, line) for line in doc.text.splitlines()]  # 0: not lines of the file
     if lines and _fold(lines[0][1]) == _fold(title):  # trafilatura repeats the headline
         lines = lines[1:]

@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from search.ingest.articles import Article, Problem, stable_id
 
@@ -182,8 +182,8 @@ def _read_jsonl(src: Source) -> Iterator[Record]:
     chunks: list[bytes] = []
     complete = False
     try:
-        with src.opener() as stream:
-            while sum(map(len, chunks)) < SNIFF_BYTES and (chunk := stream.read1(8192)):
+        with src.opener() as stream:  # a buffered stream from every opener: it has read1
+            while sum(map(len, chunks)) < SNIFF_BYTES and (chunk := cast(io.BufferedIOBase, stream).read1(8192)):
                 chunks.append(chunk)
             complete = not chunk
     except READ_ERRORS as exc:
@@ -263,19 +263,19 @@ def _cut_array(text: str) -> tuple[list[Any], bool] | None:
     """The complete elements of a JSON array the file cuts short (an interrupted download or
     copy), and whether it ends inside an element rather than between two; None when `text`
     is not an array or is malformed before its end."""
-    pos = _SPACE.match(text).end()
+    pos = cast(re.Match, _SPACE.match(text)).end()  # \s* always matches
     if not text.startswith("[", pos):
         return None
     records: list[Any] = []
     pos += 1
     while True:
-        pos = _SPACE.match(text, pos).end()
+        pos = cast(re.Match, _SPACE.match(text, pos)).end()
         if pos == len(text):
             return records, False
         if records:  # a comma before every element but the first
             if text[pos] != ",":
                 return None
-            pos = _SPACE.match(text, pos + 1).end()
+            pos = cast(re.Match, _SPACE.match(text, pos + 1)).end()
             if pos == len(text):
                 return records, False
         try:
@@ -316,7 +316,8 @@ def _read_zip(src: Source) -> Iterator[Record]:
             for info in members:
                 yield from _read_source(Source(
                     file=src.file, name=info.filename, key=f"{src.key}/{info.filename}",
-                    opener=lambda info=info: archive.open(info), member=info.filename, container="zip",
+                    opener=cast("Callable[[], IO[bytes]]", lambda info=info: archive.open(info)),  # mypy: a default arg
+                    member=info.filename, container="zip",
                 ))
 
 
@@ -345,7 +346,7 @@ def _read_source(src: Source) -> Iterator[Record]:
     name = src.name.lower()
     if name.endswith(".gz"):
         opener = src.opener
-        src = replace(src, name=src.name[:-3], opener=lambda: OwningGzipFile(opener()), container="gzip")
+        src = replace(src, name=src.name[:-3], opener=lambda: cast(IO[bytes], OwningGzipFile(opener())), container="gzip")
         name = name[:-3]
     reader = _READERS.get(os.path.splitext(name)[1])
     if reader is None:
@@ -387,7 +388,7 @@ def _walk(folder: Path, root: Path, seen: set[Path]) -> Iterator[tuple[Path, str
             yield entry, entry.relative_to(root).as_posix()
 
 
-def list_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str] | Problem]:
+def list_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str] | Problem]:
     """The files that :func:`read_paths` would read, each with the key its derived ids come
     from, in the same order; a Problem for a path that does not exist or cannot be listed."""
     for path in paths:
@@ -413,7 +414,7 @@ def read_file(path: str | Path) -> Iterator[Record]:
     yield from read_paths([path])
 
 
-def read_paths(paths: Iterable[str | Path]) -> Iterator[Record]:
+def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Record]:
     """Articles and Problems from files and folders, in the order given; folders are walked
     recursively in name order, skipping hidden entries and README.md.
 

@@ -66,6 +66,7 @@ def _phrase_mask(stems: list[str], fields, source: PostingSource, columns: TermI
             docs = source.postings(name, stem)[0]
             candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
         column = columns[name]
+        assert candidates is not None  # a phrase has two stems or more
         for docnum in candidates.tolist():
             if not mask[docnum] and has_sequence(TermIds.decode(column[docnum]).stems, ids):
                 mask[docnum] = True

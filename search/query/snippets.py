@@ -36,8 +36,8 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     normalized = normalize(text)
     raw_spaces, norm_spaces = _spaces(text), _spaces(normalized)
     if len(raw_spaces) != len(norm_spaces):  # not expected: tokenize it all
-        return [(m.start(), m.end(), found[1]) for m in TOKEN_PATTERN.finditer(text)
-                if (found := forms(m.group())) is not None and found[1] in terms]
+        return [(m.start(), m.end(), pair[1]) for m in TOKEN_PATTERN.finditer(text)
+                if (pair := forms(m.group())) is not None and pair[1] in terms]
     places = []
     for term in terms:
         at = normalized.find(term)
@@ -46,7 +46,7 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
             at = normalized.find(term, at + 1)
     if not places:
         return []
-    found = []
+    found: list[tuple[int, int, str]] = []
     bounds = [-1, *raw_spaces.tolist(), len(text)]  # piece i lies between bounds[i] and bounds[i + 1]
     for piece in sorted(set(np.searchsorted(norm_spaces, places).tolist())):  # its number: spaces before
         start, end = bounds[piece] + 1, bounds[piece + 1]
