@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
@@ -94,3 +95,14 @@ def test_a_second_reindex_while_one_runs_exits_without_touching_anything(tmp_pat
         result = run("reindex", str(SEEDS), "--index", str(root), "--procs", "1")
     assert result.exit_code == 1 and "Another reindex is running" in result.output
     assert store.current_generation(root) == before
+
+
+@pytest.mark.parametrize("command", ["evaluate", "bench"])
+def test_evaluate_and_bench_without_the_eval_extra_say_what_to_install(command, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ir_measures" else real(name, *a))
+    result = CliRunner().invoke(cli, [command])
+    assert result.exit_code == 1
+    assert "pip install -e '.[eval]'" in result.output and "Traceback" not in result.output
