@@ -490,7 +490,8 @@ def ablations(base: RankingConfig = DEFAULT) -> list[tuple[str, RankingConfig]]:
         ("lead bonus off (lead_weight=0)", {"lead_weight": 0.0}),
         ("broad-stem matches off (broad_stem_weight=0)", {"broad_stem_weight": 0.0}),
         ("title-word discount off (title_word_discount=1)", {"title_word_discount": 1.0}),
-        ("title weight 1.0 (title=1)", {"title": 1.0}),
+        ("title weight 2.0 (title=2)", {"title": 2.0}),
+        ("first phase as a sum of per-field BM25 (bm25f=False)", {"bm25f": False}),
         ("BM25 k1 0.9, b 0.4 (Anserini's defaults)", {"bm25_k1": 0.9, "bm25_b": 0.4, "candidate_bm25_b": 0.4}),
     ]
     return [(label, base.replace(**changes)) for label, changes in off]

@@ -89,7 +89,7 @@ def test_settings_build_configs_and_leave_the_default_alone():
 
     ranking = ev.parse_settings(["title=1.5", "COORDINATION=0", "bm25_k1=0.9"])
     assert (ranking.field_weight("title"), ranking.coordination, ranking.bm25_k1) == (1.5, 0, 0.9)
-    assert (DEFAULT.field_weight("title"), DEFAULT.coordination) == (2.0, 0.5)
+    assert (DEFAULT.field_weight("title"), DEFAULT.coordination) == (1.0, 0.5)
     with pytest.raises(argparse.ArgumentTypeError):
         ev.parse_settings(["no_such_setting=1"])
     labels = [label for label, _ in ev.ablations()]

@@ -18,8 +18,13 @@ class RankingConfig:
 
     #: First-phase candidates rescored by the second phase.
     rerank_depth: int = 50
-    #: Weight of a match in each field, relative to the body, as ``(field, weight)`` pairs.
-    field_weights: tuple[tuple[str, float], ...] = (("title", 2.0), ("body", 1.0))
+    #: First phase as BM25F (field frequencies weighted and summed before one saturation, one
+    #: document-level idf); off: a weighted sum of per-field BM25 scores, each with its own idf.
+    bm25f: bool = True
+    #: Weight of a match in each field, relative to the body, as ``(field, weight)`` pairs. A title
+    #: counts as much as the body (chosen by cross-validation over the four dev sets, docs/relevance.md);
+    #: its words still count once (``title_word_discount``).
+    field_weights: tuple[tuple[str, float], ...] = (("title", 1.0), ("body", 1.0))
     #: Extra weight of an exact-form match, relative to its stem match.
     exact_weight: float = 0.75
     #: Single-letter proclitics the stemmer leaves on, which the query side tries (ب/ل/ك/ف).

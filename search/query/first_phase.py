@@ -35,7 +35,8 @@ class PostingSource(Protocol):
 
 def score(source: PostingSource, words: list[QueryWord], fields: tuple[str, ...],
           config: RankingConfig) -> tuple[np.ndarray, np.ndarray]:
-    """BM25 of every query word over every document, by field weight.
+    """The first-phase score of every document: BM25F of the query words over `fields`
+    (:func:`add_bm25f`), or, with ``config.bm25f`` off, a weighted sum of per-field BM25.
 
     :return: (float32 scores, boolean "matched some word" mask), both one entry per document
         number; without words (a query of exclusions only) every document is matched.
@@ -47,14 +48,76 @@ def score(source: PostingSource, words: list[QueryWord], fields: tuple[str, ...]
         return scores, matched
     with_clitics = len(words) <= config.clitic_candidate_words
     for word in words:
+        terms = [(word.stem, 1.0)] + [(a, 1.0) for a in word.alternates]
+        if with_clitics:
+            terms += [(v, config.clitic_weight) for v in word.variants]
+        if config.bm25f:
+            ids = add_bm25f(source, fields, word.stem, terms, scores, config)
+            matched[ids] = True
+            continue
         for name in fields:
-            terms = [(word.stem, 1.0)] + [(a, 1.0) for a in word.alternates]
-            if with_clitics:
-                terms += [(v, config.clitic_weight) for v in word.variants]
             weight = idf(source.doc_count, source.doc_frequency(name, word.stem)) * config.field_weight(name)
             ids = add_bm25(source, name, terms, weight, scores, config.bm25_k1, config.candidate_bm25_b)
             matched[ids] = True
     return scores, matched
+
+
+def add_bm25f(source: PostingSource, fields: tuple[str, ...], stem: str, terms: list[tuple[str, float]],
+              scores: np.ndarray, config: RankingConfig) -> np.ndarray:
+    """Add one query word's BM25F score to `scores`; return the document numbers it matched.
+
+    BM25F as Robertson and Zaragoza define it ("The Probabilistic Relevance Framework: BM25 and
+    Beyond", 2009, section 3.1): each field's frequency is length-normalized on its own
+    (``1 - b + b * length / average``) and weighted, the fields are summed into one pseudo
+    frequency, saturated once (``k1``), and multiplied by one document-level idf (documents
+    with the word's stem in any of `fields`). One title match of a common word no longer
+    outweighs body matches of every word of a sentence.
+
+    :param terms: (term, weight) pairs counted as this word (its stem, the other readings of its
+        spelling, its ب/ل/ك/ف forms at a lower weight); their frequencies add up.
+    """
+    found, holders = [], []
+    b, k1 = config.candidate_bm25_b, config.bm25_k1
+    for name in fields:
+        ids, tf = _postings_of(source, name, terms, len(scores))
+        if not len(ids):
+            continue
+        lengths, avg = source.field_lengths(name)
+        norm = 1 - b + b * lengths[ids] / max(avg, 1.0)
+        found.append((ids, config.field_weight(name) * tf / norm))
+        holders.append(source.postings(name, stem)[0])
+    if not found:
+        return np.empty(0, dtype=np.int64)
+    ids, tf = _add_up(found, len(scores))
+    df = len(holders[0]) if len(holders) == 1 else len(np.unique(np.concatenate(holders)))
+    scores[ids] += idf(source.doc_count, df) * tf * (k1 + 1) / (tf + k1)
+    return ids
+
+
+def _postings_of(source: PostingSource, field: str, terms: list[tuple[str, float]], n: int) -> Postings:
+    """The documents holding any of `terms` in `field`, with their weighted frequencies added up."""
+    found = []
+    for term, weight in terms:
+        ids, tf = source.postings(field, term)
+        if len(ids):
+            found.append((ids, tf * weight))
+    if not found:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    return _add_up(found, n)
+
+
+def _add_up(found: list[Postings], n: int) -> Postings:
+    """(document numbers, values) pairs merged: each document once, its values summed."""
+    if len(found) == 1:
+        return found[0]
+    ids = np.concatenate([i for i, _ in found])
+    values = np.concatenate([v for _, v in found])
+    if len(ids) * 8 > n:  # many postings: add them up by document, linearly
+        summed = np.bincount(ids, weights=values, minlength=n)
+        ids = np.flatnonzero(summed)
+        return ids, summed[ids].astype(np.float32)
+    ids, inverse = np.unique(ids, return_inverse=True)  # a few: sort them
+    return ids, np.bincount(inverse, weights=values).astype(np.float32)
 
 
 def add_bm25(source: PostingSource, field: str, terms: list[tuple[str, float]], idf: float,
