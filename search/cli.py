@@ -164,8 +164,11 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
         except _USER_ERRORS as exc:
             click.echo(f"line {number} ({qid}): {exc}", err=True)
             continue
-        for rank, hit in enumerate(results.hits, start=1):
-            click.echo(f"{qid} Q0 {hit.id} {rank} {hit.score:.4f} arshif")
+        rank = 0
+        for hit in results.hits:  # each copy of an article published twice right after it
+            for doc_id in [hit.id, *(c["id"] for c in hit.copies)]:
+                rank += 1
+                click.echo(f"{qid} Q0 {doc_id} {rank} {hit.score:.4f} arshif")
 
 
 @cli.command()

@@ -24,6 +24,8 @@ class Hit:
     url: str
     score: float
     marked_snippet: str  # the snippet with matched words between \x02 and \x03
+    #: the same article published again, dropped as duplicates at indexing: [{id, source, url, date}]
+    copies: list[dict] = field(default_factory=list)
 
     @property
     def snippet_html(self) -> str:

@@ -204,7 +204,9 @@ class Searcher:
             ranked = rerank(view, words, request.fields, ranked, self.ranking)
         terms = highlight_terms(parsed, vocabulary) if request.snippets else frozenset()
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:
-            results.hits.append(_hit(view.stored_fields(doc), score, terms if request.snippets else None))
+            hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
+            hit.copies = view.copies(hit.id)
+            results.hits.append(hit)
 
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:

@@ -197,3 +197,41 @@ def test_an_index_of_another_format_is_refused_with_the_hint_to_reindex(tmp_path
             Searcher(root)
     summary = reindex([src], root, procs=1, incremental=True)
     assert summary.indexed == 3 and Searcher(root).doc_count() == 3
+
+
+def test_duplicates_are_named_on_the_kept_article_and_follow_it_in_batch_runs(tmp_path):
+    """The copies dropped at indexing are listed on the article kept ("also published in"), by the
+    API, the page and --batch (right after it); an incremental reindex keeps them while their
+    article and their file stay, and forgets those of a file that goes."""
+    from click.testing import CliRunner
+
+    from search.cli import cli
+    from web import create_app
+
+    src = tmp_path / "src"
+    src.mkdir()
+    a, b = seed_articles()[:2]
+    write_jsonl(src / "a.jsonl", [a, b])
+    write_jsonl(src / "b.jsonl", [dict(a, id="a-again", source="sabq", url="", date="2020-07-01 10:00:00")])
+    write_jsonl(src / "c.jsonl", [dict(a, id="a-url", body=a["body"] + " تحديث", source="was")])  # same URL
+    root = tmp_path / "ix"
+    assert reindex([src], root, procs=1).duplicates == 2
+    searcher = Searcher(root)
+    (hit,) = [h for h in searcher.search("داعش", limit=50).hits if h.id == a["id"]]
+    assert [(c["id"], c["source"], c["date"]) for c in hit.copies] == [
+        ("a-again", "sabq", "2020-07-01T10:00:00"), ("a-url", "was", a["date"].replace(" ", "T"))]
+    body = create_app({"TESTING": True, "INDEX_DIR": str(root)}).test_client().get(
+        "/api/search", query_string={"q": "داعش"}).get_json()
+    assert [c["id"] for r in body["results"] if r["id"] == a["id"] for c in r["copies"]] == ["a-again", "a-url"]
+    page = create_app({"TESTING": True, "INDEX_DIR": str(root)}).test_client().get("/?q=داعش").get_data(as_text=True)
+    assert "نُشر أيضًا في:" in page and "<bdi>sabq</bdi>" in page
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q\tداعش\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(root)]).output.split("\n")
+    ids = [line.split()[2] for line in run if line]
+    at = ids.index(a["id"])
+    assert ids[at:at + 3] == [a["id"], "a-again", "a-url"] and len(ids) == len(set(ids))
+    (src / "c.jsonl").unlink()
+    reindex([src], root, procs=1, incremental=True)
+    (hit,) = [h for h in Searcher(root).search("داعش", limit=50).hits if h.id == a["id"]]
+    assert [c["id"] for c in hit.copies] == ["a-again"]

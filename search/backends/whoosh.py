@@ -9,6 +9,7 @@ directory and moves to a new generation when a reindex swapped one in, without a
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from search.index import store
 from search.index.postings import BoundPostings, PostingIndex, date_order
 from search.index.schema import TERM_IDS_SUFFIX, TEXT_FIELDS
 from search.index.term_ids import TermIdColumn
+from search.index.whoosh_build import MANIFEST
 from search.query import filters, first_phase
 from search.query.bm25 import CollectionStats
 
@@ -35,6 +37,7 @@ class _Generation:
     index: PostingIndex
     broad_stems: BroadStemMap | None
     term_ids: dict[str, TermIdColumn]
+    copies: dict[str, list[dict]]
 
 
 class WhooshBackend:
@@ -74,7 +77,8 @@ class WhooshBackend:
                 reader = searcher.reader()
                 self._shared = _Generation(
                     gen, PostingIndex(reader, TEXT_FIELDS), BroadStemMap.load(gen),
-                    {name: TermIdColumn(reader, name + TERM_IDS_SUFFIX) for name in TEXT_FIELDS})
+                    {name: TermIdColumn(reader, name + TERM_IDS_SUFFIX) for name in TEXT_FIELDS},
+                    _copies(gen))
             return self._shared
 
 
@@ -138,4 +142,16 @@ class WhooshView:
 
     def broad_stems(self) -> BroadStemMap | None:
         return self._data.broad_stems
+
+    def copies(self, doc_id: str) -> list[dict[str, Any]]:
+        return [{k: c.get(k) for k in ("id", "source", "url", "date")} for c in self._data.copies.get(doc_id, ())]
+
+
+def _copies(gen: Path) -> dict[str, list[dict]]:
+    """The duplicates recorded in generation `gen`'s manifest, by the id of the article kept."""
+    try:
+        found = json.loads((gen / MANIFEST).read_text(encoding="utf-8")).get("copies")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return found if isinstance(found, dict) else {}
 

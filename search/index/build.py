@@ -128,7 +128,7 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
             broad_stems = target.start(from_live=True)
             todo, seen = _incremental(target, files, manifest, previous, summary)
             records = _records(todo)
-        manifest.with_duplicates |= _add_all(target, records, summary, progress, seen, broad_stems)
+        manifest.with_duplicates |= _add_all(target, records, summary, progress, seen, broad_stems, manifest.copies)
         unchanged = summary.removed or summary.unchanged_files
         target.commit(manifest.as_dict(), broad_stems, None if unchanged else summary.indexed)
     summary.seconds = time.perf_counter() - started
@@ -161,17 +161,21 @@ class Manifest:
 
     files: dict[str, list[int]]
     with_duplicates: set[str] = field(default_factory=set)
+    #: kept article id -> the records dropped as its duplicates: [{id, source, url, date, origin}]
+    copies: dict[str, list[dict]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, data: dict | None) -> "Manifest | None":
         """From :meth:`as_dict`'s form; None for none, or one of an older form (a full build)."""
         try:
-            return cls(dict(data["files"]), set(data["with_duplicates"])) if data is not None else None
+            if data is None:
+                return None
+            return cls(dict(data["files"]), set(data["with_duplicates"]), dict(data["copies"]))
         except (KeyError, TypeError, ValueError):
             return None
 
     def as_dict(self) -> dict:
-        return {"files": self.files, "with_duplicates": sorted(self.with_duplicates)}
+        return {"files": self.files, "with_duplicates": sorted(self.with_duplicates), "copies": self.copies}
 
 
 def _incremental(target: IndexBuild, files, manifest: Manifest, previous: Manifest, summary: "ReindexSummary"):
@@ -188,28 +192,35 @@ def _incremental(target: IndexBuild, files, manifest: Manifest, previous: Manife
     for name in sorted(stale):
         summary.removed += target.delete_origin(name)
     summary.unchanged_files = len(previous.files) - len(stale & set(previous.files))
-    seen_urls: set[str] = set()
-    seen_bodies: set[str] = set()
+    seen_urls: dict[str, str] = {}
+    seen_bodies: dict[str, str] = {}
     seen_ids: set[str] = set()
     for fields in target.existing():
         if fields.get("origin") in stale:
             continue
         seen_ids.add(fields["id"])
         if fields.get("url"):
-            seen_urls.add(fields["url"])
+            seen_urls[fields["url"]] = fields["id"]
         if fields.get("fingerprint"):
-            seen_bodies.add(fields["fingerprint"])
+            seen_bodies[fields["fingerprint"]] = fields["id"]
+    for kept, copies in previous.copies.items():  # copies of articles still there, from files not read again
+        left = [c for c in copies if c.get("origin") not in stale]
+        if kept in seen_ids and left:
+            manifest.copies[kept] = left
     todo = [item for item in files if isinstance(item, Problem) or str(item[0]) in stale
             or str(item[0]) not in previous.files]
     return todo, (seen_urls, seen_bodies, seen_ids)
 
 
 def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None, seen=None,
-             broad_stems: BroadStemCollector | None = None) -> set[str]:
+             broad_stems: BroadStemCollector | None = None, copies: dict[str, list[dict]] | None = None) -> set[str]:
     """Add every article of `records` that is not a duplicate; return the files (origins) that
-    had records dropped as duplicates. An id already taken by another article is made unique
-    (``id~2``, ``id~3``...) with a warning: both articles stay findable and each opens by its id."""
-    seen_urls, seen_bodies, seen_ids = seen if seen is not None else (set(), set(), set())
+    had records dropped as duplicates. Each duplicate is named in `copies` under the id of the
+    article it duplicates (its id, source, URL, date and file: "also published in"). An id
+    already taken by another article is made unique (``id~2``, ``id~3``...) with a warning: both
+    articles stay findable and each opens by its id."""
+    seen_urls, seen_bodies, seen_ids = seen if seen is not None else ({}, {}, set())
+    copies = {} if copies is None else copies
     with_duplicates: set[str] = set()
     last_report = 0.0
     for record in records:
@@ -222,18 +233,22 @@ def _add_all(writer, records, summary: ReindexSummary, progress: Progress | None
             continue
         doc = to_document(record, words)
         url = record.url.strip()
-        if (url and url in seen_urls) or doc["fingerprint"] in seen_bodies:
+        kept = (seen_urls.get(url) if url else None) or seen_bodies.get(doc["fingerprint"])
+        if kept is not None:
             summary.duplicates += 1
             with_duplicates.add(record.origin)
+            copies.setdefault(kept, []).append({
+                "id": record.id, "source": record.source, "url": record.url,
+                "date": record.date.isoformat() if record.date else None, "origin": record.origin})
             continue
-        if url:
-            seen_urls.add(url)
-        seen_bodies.add(doc["fingerprint"])
         if doc["id"] in seen_ids:
             doc["id"] = _unique_id(doc["id"], seen_ids)
             summary.warnings.append(Problem(record.origin, record.id, f"id {record.id!r} is already another "
                                             f"article's; this one is indexed as {doc['id']!r}", skipped=False))
         seen_ids.add(doc["id"])
+        if url:
+            seen_urls[url] = doc["id"]
+        seen_bodies[doc["fingerprint"]] = doc["id"]
         if broad_stems is not None:
             broad_stems.add(words)
             broad_stems.add(normalized_words(record.title))
