@@ -250,3 +250,16 @@ def test_api_answers_strict_json_for_every_news_query(messy_index):
         assert all(math.isfinite(h["score"]) for h in body["results"]), query
         answered += bool(body["results"])
     assert answered > len(queries) // 2  # the queries do meet the corpus
+
+
+def test_an_archive_with_nothing_to_index_answers_every_search(tmp_path):
+    """Found by the property test: an index of no article (every record empty) made the searcher
+    fail opening its term-id columns (Whoosh's reader of no segment has no columns)."""
+    data = write_jsonl(tmp_path / "src" / "a.jsonl", [{"id": "x", "title": " ", "body": ""}, {"id": "y"}])
+    summary = reindex([data.parent], tmp_path / "ix", procs=2)
+    assert (summary.indexed, summary.skipped) == (0, 2)
+    searcher = Searcher(tmp_path / "ix")
+    for query in ("زلزال", EVERYTHING, '"زلزال قوي"'):
+        assert searcher.search(query, sort="newest", facets=True).total == 0
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    assert client.get("/api/search", query_string={"q": "زلزال"}).status_code == 200

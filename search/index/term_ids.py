@@ -81,12 +81,19 @@ class TermIdColumn:
         self._getters: list[Callable[[int], bytes]] = []
         for sub, offset in reader.leaf_readers():
             self._starts.append(offset)
-            self._getters.append(_segment_getter(sub.column_reader(column, translate=False)))
+            if sub.has_column(column):
+                self._getters.append(_segment_getter(sub.column_reader(column, translate=False)))
+            else:  # an index without documents (or none with this field): nothing stored
+                self._getters.append(_nothing)
 
     def __getitem__(self, docnum: int) -> bytes:
         """The stored bytes of document `docnum` (empty when it has none)."""
         k = bisect.bisect_right(self._starts, docnum) - 1
         return self._getters[k](docnum - self._starts[k])
+
+
+def _nothing(docnum: int) -> bytes:
+    return b""
 
 
 def _segment_getter(creader) -> Callable[[int], bytes]:
