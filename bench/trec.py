@@ -10,8 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ir_measures
-from ir_measures import RR, R, Success, nDCG
+try:
+    import ir_measures
+    from ir_measures import RR, R, Success, nDCG
+except ImportError:  # python -m bench.evaluate / bench.speed without the extra: say what to install
+    raise SystemExit("The evaluation needs the eval extra (ir-measures): pip install -e '.[eval]'") from None
 
 MEASURES = (RR @ 10, nDCG @ 10, R @ 100)
 #: Column names of the measures, in table order.

@@ -101,7 +101,7 @@ def _progress_line():
     return report
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with -word
 @click.argument("query", required=False)
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles on or after this day.")
@@ -136,7 +136,8 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         return
     for notice in results.notices:
         click.echo(str(notice), err=True)
-    click.echo(f"{results.total:,} results ({results.elapsed_ms:.0f} ms), page {results.page} of {results.page_count}")
+    complete = f", {results.complete:,} with every word" if results.complete is not None else ""
+    click.echo(f"{results.total:,} results{complete} ({results.elapsed_ms:.0f} ms), page {results.page} of {results.page_count}")
     color = sys.stdout.isatty()
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
         click.echo()
@@ -145,6 +146,11 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         snippet = render_marked(hit.marked_snippet, "\x1b[1;33m" if color else "«", "\x1b[0m" if color else "»",
                                 escape=lambda s: s)
         click.echo("   " + " ".join(snippet.split()))
+        if hit.missing:
+            click.echo("   missing: " + ", ".join(hit.missing))
+        if hit.copies:
+            click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source']})" if c["source"] else "")
+                                                          for c in hit.copies))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
 
 

@@ -26,6 +26,8 @@ class Hit:
     marked_snippet: str  # the snippet with matched words between \x02 and \x03
     #: the same article published again, dropped as duplicates at indexing: [{id, source, url, date}]
     copies: list[dict] = field(default_factory=list)
+    #: the parts of the query this article lacks (when others have them all), as written
+    missing: list[str] = field(default_factory=list)
 
     @property
     def snippet_html(self) -> str:
@@ -53,6 +55,7 @@ class Results:
     date_to: str | None = None
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
+    complete: int | None = None  # articles with every part of a query of two parts or more
     elapsed_ms: float = 0.0
 
     @property
@@ -63,6 +66,7 @@ class Results:
         return {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
             "pages": self.page_count, "sort": self.sort, "from": self.date_from, "to": self.date_to,
+            "complete": self.complete,
             "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
             "results": [h.as_dict() for h in self.hits],
             "facets": {k: [{"value": v, "count": c} for v, c in vals] for k, vals in self.facets.items()},

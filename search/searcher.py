@@ -187,13 +187,14 @@ class Searcher:
         view = self.backend.view()
         vocabulary = functools.partial(_in_vocabulary, view)
         words = [QueryWord.of(term, vocabulary, request.fields[-1]) for term in parsed.terms()]
+        groups = _groups(parsed)
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
         found = view.candidates(CandidateRequest(
             words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, request.source,
             request.sort, max(depth, self.ranking.rerank_depth) if request.sort == "relevance" else depth,
-            request.facets))
-        results.total = found.total
+            request.facets, groups))
+        results.total, results.complete = found.total, found.complete
         if found.relaxed:
             results.notices.append(Notice(Code.PHRASE_RELAXED))
         if request.facets:
@@ -201,11 +202,13 @@ class Searcher:
                               for name in FACET_FIELDS}
         ranked = found.ranked
         if request.sort == "relevance" and words:
-            ranked = rerank(view, words, request.fields, ranked, self.ranking)
+            ranked = rerank(view, words, request.fields, ranked, self.ranking,
+                            found.missing if found.complete_first else ())
         terms = highlight_terms(parsed, vocabulary) if request.snippets else frozenset()
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:
             hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
             hit.copies = view.copies(hit.id)
+            hit.missing = [_part_text(parsed.positive[i]) for i in found.missing.get(doc, ())]
             results.hits.append(hit)
 
     @_damage_is_missing
@@ -231,6 +234,26 @@ def _hit(stored: dict, score: float, terms: frozenset[str] | None) -> Hit:
         score=round(float(score), 4),
         marked_snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
     )
+
+
+def _groups(parsed: ParsedQuery) -> list[list[list[int]]]:
+    """The positive clauses as lists of options, each the indices of its words in
+    :meth:`ParsedQuery.terms`' order."""
+    groups, n = [], 0
+    for clause in parsed.positive:
+        options = []
+        for option in clause.options:
+            options.append(list(range(n, n + len(option.terms))))
+            n += len(option.terms)
+        groups.append(options)
+    return groups
+
+
+def _part_text(clause) -> str:
+    """A query part as the user wrote it (a phrase in quotes; OR alternatives joined)."""
+    options = [" ".join(t.written for t in option.terms) for option in clause.options]
+    options = [f'"{o}"' if option.phrase else o for o, option in zip(options, clause.options)]
+    return " OR ".join(options)
 
 
 def _in_vocabulary(view: IndexView, field: str, term: str) -> bool:

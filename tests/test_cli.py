@@ -106,3 +106,11 @@ def test_evaluate_and_bench_without_the_eval_extra_say_what_to_install(command, 
     result = CliRunner().invoke(cli, [command])
     assert result.exit_code == 1
     assert "pip install -e '.[eval]'" in result.output and "Traceback" not in result.output
+
+
+def test_a_query_may_start_with_an_exclusion(seed_index):
+    everything = CliRunner().invoke(cli, ["search", "--index", str(seed_index), "--", "-ززززز"])
+    result = CliRunner().invoke(cli, ["search", "-ززززز", "--index", str(seed_index)])
+    first_line = lambda out: out.split("\n")[0].split(" (")[0]
+    assert result.exit_code == 0 and first_line(result.output) == first_line(everything.output)
+    assert result.output.startswith("1 results")

@@ -235,3 +235,21 @@ def test_duplicates_are_named_on_the_kept_article_and_follow_it_in_batch_runs(tm
     reindex([src], root, procs=1, incremental=True)
     (hit,) = [h for h in Searcher(root).search("داعش", limit=50).hits if h.id == a["id"]]
     assert [c["id"] for c in hit.copies] == ["a-again"]
+
+
+def test_an_incremental_segment_without_a_column_is_read(tmp_path):
+    """Found by a fresh tester: a new file whose articles have no source (or no date) made a
+    segment without that column, and Whoosh's reader over several segments then raised
+    IndexError for every search (a 500 on the page)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    a, b = seed_articles()[:2]
+    write_jsonl(src / "a.jsonl", [dict(a, source="s2")])
+    root = tmp_path / "ix"
+    reindex([src], root, procs=1)
+    new = {k: v for k, v in b.items() if k not in ("source", "date")}
+    write_jsonl(src / "b.jsonl", [new])
+    reindex([src], root, procs=1, incremental=True)
+    results = Searcher(root).search("-ززززز", sort="newest", facets=True, limit=10)
+    assert [h.id for h in results.hits] == [a["id"], b["id"]] and results.hits[1].date is None
+    assert results.facets["source"] == [("s2", 1)]

@@ -7,6 +7,7 @@ import pytest
 from search.analysis.arabic import stem_written
 from search.errors import Code, QueryError, SearchError
 from search.query.parser import MAX_QUERY_CHARS, parse
+from search.searcher import Searcher
 
 SEED_ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
@@ -229,3 +230,37 @@ def test_html_in_articles_is_escaped(tmp_path):
     reindex([folder], tmp_path / "ix", procs=1)
     hit = Searcher(tmp_path / "ix").search("داعش").hits[0]
     assert "<script>" not in hit.snippet_html and "&lt;script&gt;" in hit.snippet_html
+
+
+# --- all words first ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
+def test_articles_with_every_word_come_first_and_are_counted(searcher, sort):
+    results = searcher.search("داعش كورونا", sort=sort, limit=100)
+    complete = [h for h in results.hits if not h.missing]
+    assert results.complete == len(complete) > 0 and results.total > results.complete
+    assert results.hits[:len(complete)] == complete  # every word first, in every order
+    for hit in results.hits[len(complete):]:
+        assert hit.missing in (["داعش"], ["كورونا"])
+        article = searcher.article(hit.id)
+        assert hit.missing[0] not in article.marked_title + article.marked_body
+    if sort != "relevance":
+        dates = [h.date for h in complete]
+        assert dates == sorted(dates, reverse=sort == "newest")
+
+
+def test_a_long_query_is_ranked_by_relevance_alone_but_still_counted(searcher):
+    """Questions and pasted sentences rarely have every word in one article: their order is the
+    ranking's, not every-word-first (all_words_max_parts), but the count and the marks stay."""
+    query = "ماذا فعل داعش بالمكتب المخصص لمكافحته في ليبيا"
+    results = searcher.search(query, limit=100)
+    assert results.complete is not None
+    ranked = Searcher(searcher.root, searcher.ranking.replace(all_words_first=False)).search(query, limit=100)
+    assert [h.id for h in results.hits] == [h.id for h in ranked.hits]
+    assert ranked.complete is None and all(not h.missing for h in ranked.hits)
+
+
+def test_or_alternatives_and_phrases_count_as_one_part(searcher):
+    results = searcher.search('"الجيش السوري" كورونا OR أردوغان', sort="newest", limit=100)
+    for hit in results.hits:
+        assert set(hit.missing) <= {'"الجيش السوري"', "كورونا OR أردوغان"}

@@ -40,6 +40,9 @@ class CandidateRequest:
     sort: str = "relevance"  # relevance (ties newest first), newest or oldest; undated last
     depth: int = 10  # ranked candidates wanted
     facets: bool = False  # count the matches by year, month and source
+    #: the query's parts (clauses), each a list of options, each a list of indices into `words`:
+    #: with ``config.all_words_first`` and two parts or more, the articles with every part first
+    groups: list[list[list[int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +53,9 @@ class CandidateSet:
     ranked: list[tuple[float, DocKey]]  # (first-phase score, document), at most `depth`, in order
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count
     relaxed: bool = False  # no article met every constraint, so they were left out
+    complete: int | None = None  # articles with every part of the query (None: not counted)
+    missing: dict[DocKey, list[int]] = field(default_factory=dict)  # ranked document -> parts it lacks
+    complete_first: bool = False  # the ranked documents with every part come first
 
 
 class IndexView(Protocol):

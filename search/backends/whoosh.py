@@ -101,7 +101,8 @@ class WhooshView:
     def candidates(self, request: CandidateRequest) -> CandidateSet:
         """First phase, filters and facets over every document (see :mod:`search.query.first_phase`)."""
         index, source = self._data.index, self._postings
-        scores, matched = first_phase.score(source, request.words, request.fields, request.config)
+        per_word: list[np.ndarray] = []
+        scores, matched = first_phase.score(source, request.words, request.fields, request.config, per_word)
         allowed = index.columns.alive.copy()
         if request.start or request.end:
             allowed &= index.date_mask(request.start, request.end)
@@ -118,8 +119,17 @@ class WhooshView:
                 relaxed = True
         docnums = np.flatnonzero(matched)
         counts = index.facet_counts(matched) if request.facets else {}
-        ranked = first_phase.order(docnums, scores, index.columns.date, request.sort, request.depth, date_order)
-        return CandidateSet(len(docnums), ranked, counts, relaxed)
+        config = request.config
+        if not (config.all_words_first and len(request.groups) > 1):
+            ranked = first_phase.order(docnums, scores, index.columns.date, request.sort, request.depth, date_order)
+            return CandidateSet(len(docnums), ranked, counts, relaxed)
+        every, parts = first_phase.complete(per_word, request.groups, len(scores))
+        every &= matched
+        first = request.sort != "relevance" or len(request.groups) <= config.all_words_max_parts
+        ranked = first_phase.order(docnums, scores, index.columns.date, request.sort, request.depth, date_order,
+                                   every if first else None)
+        missing = {doc: [i for i, met in enumerate(parts) if not met[doc]] for _, doc in ranked if not every[doc]}
+        return CandidateSet(len(docnums), ranked, counts, relaxed, int(every.sum()), missing, first)
 
     def _facet_mask(self, name: str, value: str) -> np.ndarray:
         codes, values = self._data.index.columns.facets[name]

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -37,15 +39,26 @@ _EPOCH_US = (_EPOCH - datetime.min) // timedelta(microseconds=1)
 _LAST_US = (datetime.max - datetime.min) // timedelta(microseconds=1)
 
 
+def column_values(reader, name: str, translate: bool = True) -> Iterator[tuple[int, Any]]:
+    """(document number, value) of column `name`, segment by segment; a segment without the
+    column (an incremental reindex's new segment whose articles all lack the field) has no values.
+    (Whoosh's reader over several segments mis-addresses such a segment: IndexError.)"""
+    for sub, offset in reader.leaf_readers():
+        if sub.has_column(name):
+            col = sub.column_reader(name, translate=translate)
+            for i in range(sub.doc_count_all()):
+                yield offset + i, col[i]
+
+
 def _dates(reader, n: int) -> np.ndarray:
     """Each document's date in seconds since 1970 (:data:`UNDATED` when it has none), read from
     the raw column: Whoosh's own translation raises OverflowError on an undated document."""
+    raw = np.full(n, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for docnum, value in column_values(reader, "date", translate=False):
+        raw[docnum] = value
     date = np.full(n, UNDATED, dtype=np.int64)
-    if reader.has_column("date"):
-        col = reader.column_reader("date", translate=False)
-        raw = np.fromiter((col[i] for i in range(n)), dtype=np.uint64, count=n)
-        dated = raw <= _LAST_US
-        date[dated] = (raw[dated].astype(np.int64) - _EPOCH_US) // 1_000_000
+    dated = raw <= _LAST_US
+    date[dated] = (raw[dated].astype(np.int64) - _EPOCH_US) // 1_000_000
     return date
 
 
@@ -103,19 +116,16 @@ class PostingIndex:
         for name in FACET_FIELDS:
             codes = np.full(n, -1, dtype=np.int32)
             values: list[str] = []
-            if reader.has_column(name):
-                index: dict[str, int] = {}
-                col = reader.column_reader(name)
-                for i in range(n):
-                    value = col[i]
-                    if isinstance(value, bytes):
-                        value = value.decode("utf-8")
-                    if value:
-                        code = index.get(value)
-                        if code is None:
-                            code = index[value] = len(values)
-                            values.append(value)
-                        codes[i] = code
+            index: dict[str, int] = {}
+            for i, value in column_values(reader, name):
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8")
+                if value:
+                    code = index.get(value)
+                    if code is None:
+                        code = index[value] = len(values)
+                        values.append(value)
+                    codes[i] = code
             facets[name] = (codes, values)
         return facets
 

@@ -34,10 +34,11 @@ class PostingSource(Protocol):
 
 
 def score(source: PostingSource, words: list[QueryWord], fields: tuple[str, ...],
-          config: RankingConfig) -> tuple[np.ndarray, np.ndarray]:
+          config: RankingConfig, per_word: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The first-phase score of every document: BM25F of the query words over `fields`
     (:func:`add_bm25f`), or, with ``config.bm25f`` off, a weighted sum of per-field BM25.
 
+    :param per_word: a list to append, for each word in order, the document numbers it matched.
     :return: (float32 scores, boolean "matched some word" mask), both one entry per document
         number; without words (a query of exclusions only) every document is matched.
     """
@@ -46,6 +47,7 @@ def score(source: PostingSource, words: list[QueryWord], fields: tuple[str, ...]
     if not words:
         matched[:] = True
         return scores, matched
+    per_word = [] if per_word is None else per_word
     with_clitics = len(words) <= config.clitic_candidate_words
     for word in words:
         terms = [(word.stem, 1.0)] + [(a, 1.0) for a in word.alternates]
@@ -54,12 +56,40 @@ def score(source: PostingSource, words: list[QueryWord], fields: tuple[str, ...]
         if config.bm25f:
             ids = add_bm25f(source, fields, word.stem, terms, scores, config)
             matched[ids] = True
+            per_word.append(ids)
             continue
+        found = []
         for name in fields:
             weight = idf(source.doc_count, source.doc_frequency(name, word.stem)) * config.field_weight(name)
             ids = add_bm25(source, name, terms, weight, scores, config.bm25_k1, config.candidate_bm25_b)
             matched[ids] = True
+            found.append(ids)
+        per_word.append(np.unique(np.concatenate(found)) if len(found) > 1 else found[0])
     return scores, matched
+
+
+def complete(per_word: list[np.ndarray], groups: list[list[list[int]]], n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Which documents have every part of the query: a part (a clause) is met when one of its
+    options (a word, a phrase's words, an OR alternative) has all its words.
+
+    :param per_word: each query word's matched document numbers (from :func:`score`).
+    :param groups: the clauses, each a list of options, each a list of word indices.
+    :return: (the "has every part" mask, each part's mask), over `n` documents."""
+    parts = []
+    for clause in groups:
+        met = np.zeros(n, dtype=bool)
+        for option in clause:
+            has = np.ones(n, dtype=bool)
+            for w in option:
+                word = np.zeros(n, dtype=bool)
+                word[per_word[w]] = True
+                has &= word
+            met |= has
+        parts.append(met)
+    every = np.ones(n, dtype=bool)
+    for met in parts:
+        every &= met
+    return every, parts
 
 
 def add_bm25f(source: PostingSource, fields: tuple[str, ...], stem: str, terms: list[tuple[str, float]],
@@ -153,16 +183,18 @@ def add_bm25(source: PostingSource, field: str, terms: list[tuple[str, float]], 
 
 
 def order(docnums: np.ndarray, scores: np.ndarray, dates: np.ndarray, sort: str, depth: int,
-          date_order: Callable[[np.ndarray, bool], np.ndarray]) -> list[tuple[float, int]]:
+          date_order: Callable[[np.ndarray, bool], np.ndarray],
+          first: np.ndarray | None = None) -> list[tuple[float, int]]:
     """The first `depth` (score, document number) pairs of `docnums` in the asked order:
     ``relevance`` (ties newest first), ``newest`` or ``oldest`` (undated last in every order,
-    as `date_order` keys them)."""
+    as `date_order` keys them); the documents of the mask `first` before the others in each."""
+    tier = np.zeros(len(docnums), dtype=np.int8) if first is None else (~first[docnums]).astype(np.int8)
     if sort == "relevance":
-        key = scores[docnums]
+        key = scores[docnums] - tier * np.float32(1e30)  # (a tier apart from any score)
         if len(docnums) > depth:
             top = np.argpartition(-key, depth - 1)[:depth]
-            docnums, key = docnums[top], key[top]
-        ranked = np.lexsort((date_order(dates[docnums], True), -key))
+            docnums, key, tier = docnums[top], key[top], tier[top]
+        ranked = np.lexsort((date_order(dates[docnums], True), -scores[docnums], tier))
     else:
-        ranked = np.argsort(date_order(dates[docnums], sort == "newest"), kind="stable")[:depth]
+        ranked = np.lexsort((date_order(dates[docnums], sort == "newest"), tier))[:depth]
     return [(float(scores[d]), int(d)) for d in docnums[ranked][:depth]]

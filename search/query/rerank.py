@@ -25,7 +25,7 @@ Term frequencies are scored with BM25 (:mod:`search.query.bm25`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -72,16 +72,18 @@ class TermIdSource(Protocol):
 
 
 def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...],
-           ranked: list[tuple[float, Any]], config: RankingConfig = DEFAULT) -> list[tuple[float, Any]]:
+           ranked: list[tuple[float, Any]], config: RankingConfig = DEFAULT,
+           later: Collection[Any] = ()) -> list[tuple[float, Any]]:
     """The first ``config.rerank_depth`` of `ranked` (first-phase (score, document) pairs, best
     first) rescored by :func:`score_candidates` from their stored term ids and sorted by the new
-    score (ties keep their first-phase order); the rest follow as they were."""
+    score (ties keep their first-phase order), the documents in `later` after the others (they
+    lack part of the query); the rest follow as they were."""
     head, tail = ranked[:config.rerank_depth], ranked[config.rerank_depth:]
     docs = [doc for _, doc in head]
     texts = {name: Candidates.stored(source.term_ids(name, docs)) for name in fields}
     scores = score_candidates(words, texts, source.stats(fields), source.broad_stems(), config)
     rescored = [(float(score), doc) for score, doc in zip(scores, docs)]
-    rescored.sort(key=lambda pair: -pair[0])
+    rescored.sort(key=lambda pair: (pair[1] in later, -pair[0]))
     return rescored + tail
 
 
