@@ -784,3 +784,12 @@ def test_a_small_gzip_cut_short_keeps_its_complete_lines(tmp_path):
         complete = readable.count(b"\n")
         articles, problems = split(read_paths([path]))
         assert len(articles) == complete, (cut, complete)
+
+
+def test_a_gzip_cut_inside_its_first_character_names_the_damage(tmp_path):
+    """Found by Hypothesis on a newcomer's run: a stream cut after one byte of its first letter
+    decoded to nothing and was reported as an empty file, not as damaged gzip."""
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(gzip.compress("داعش\n".encode())[:12])
+    (problem,) = read_paths([path])
+    assert isinstance(problem, Problem) and "gzip" in problem.reason and problem.skipped

@@ -181,12 +181,14 @@ def _read_jsonl(src: Source) -> Iterator[Record]:
     """
     chunks: list[bytes] = []
     complete = False
+    failure = None
     try:
         with src.opener() as stream:  # a buffered stream from every opener: it has read1
             while sum(map(len, chunks)) < SNIFF_BYTES and (chunk := cast(io.BufferedIOBase, stream).read1(8192)):
                 chunks.append(chunk)
             complete = not chunk
     except READ_ERRORS as exc:
+        failure = exc
         if not chunks:  # else the lines before the damage are read, then it is reported
             yield src.read_failure("", exc)
             return
@@ -198,8 +200,8 @@ def _read_jsonl(src: Source) -> Iterator[Record]:
     codec, start, _ = found  # a warning about the sample: each line is decoded again
     if codec in ARABIC_LEGACY_CODECS and _mostly_utf8(sample):
         codec = "utf-8"  # the odd lines are detected on their own by _numbered_lines
-    if not start.strip():
-        yield src.problem("", "empty file")
+    if not start.strip():  # (or cut before its first whole character: the damage is what to say)
+        yield src.read_failure("", failure) if failure is not None else src.problem("", "empty file")
     elif start.lstrip("\ufeff \t\r\n").startswith("["):  # a JSON array named .jsonl
         yield from _read_json(src)
     else:
