@@ -17,7 +17,8 @@ from search import config
 from search.analysis.analyzer import analyze as analyze_text
 from search.errors import SearchError
 from search.index import store
-from search.searcher import SORTS, Searcher, render_marked
+from search.results import render_marked
+from search.searcher import SORTS, Searcher
 
 _USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
@@ -146,6 +147,12 @@ class Searcher:
     def doc_frequency(self, field: str, term: str) -> int:
         """In how many articles `term` (an indexed form: a stem, a year...) occurs in `field`."""
         return self.backend.view().doc_frequency(field, term)
+
+    @_damage_is_missing
+    def frequencies(self) -> Callable[[str, str], int]:
+        """``doc_frequency`` over one view of the live index, for many look-ups in one request
+        (the page's spelling suggestions)."""
+        return self.backend.view().doc_frequency
 
     @_damage_is_missing
     def field_values(self, field: str) -> list[str]:

@@ -109,7 +109,7 @@ def test_kill_9_of_a_multiprocess_reindex_leaves_no_process_and_no_lock(index_a,
 
 # Found here: when a writer process died (ENOSPC, the OOM killer), the reindex still committed
 # without its segment, exited 0 and swapped in an index missing those articles (empty, for a
-# full disk). Fixed in search/indexing.py: a build whose count differs is refused.
+# full disk). Fixed in search/index/build.py: a build whose count differs is refused.
 def test_a_writer_process_hitting_a_full_disk_fails_the_reindex(index_a, corpora):
     root, before = index_a
     command = rel.full_disk_command(root, 300_000, "reindex", str(corpora[1]), "--index", str(root),

@@ -51,7 +51,7 @@ def search():
     results = run_search(params)
     return render_template(
         "search.html", results=results,
-        suggestion=suggest(params.q, results.total, index_frequency(searcher.doc_frequency)),
+        suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())),
         notices=[messages.notice(n) for n in results.notices],
         sorts=navigation.sort_links(params), facets=navigation.facet_groups(params, results.facets),
         filters=navigation.active_filters(params), pages=navigation.page_links(params, results.page_count),

@@ -11,11 +11,12 @@ embedded one).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from search.index.build_protocol import IndexBuild
 from search.query.bm25 import CollectionStats
 from search.query.config import RankingConfig
 from search.query.parser import Clause
@@ -91,35 +92,4 @@ class Backend(Protocol):
         ...
 
 
-class IndexBuild(Protocol):
-    """One reindex in progress: a new index built aside and published whole, or discarded
-    (:func:`search.index.build.reindex` drives it; the embedded one is
-    :class:`search.index.whoosh_build.WhooshBuild`)."""
-
-    def previous(self) -> dict | None:
-        """The live index's manifest (``{"files": ..., "with_duplicates": ...}``), when an
-        incremental build can start from it; None: build from scratch."""
-        ...
-
-    def start(self, from_live: bool) -> Any:
-        """Begin on an empty index, or on the live one's documents; the
-        :class:`~search.analysis.broad_stems.BroadStemCollector` to fill."""
-        ...
-
-    def delete_origin(self, origin: str) -> int:
-        """Delete the articles read from file `origin`; how many."""
-        ...
-
-    def existing(self) -> Iterator[dict[str, Any]]:
-        """The stored fields of the articles the build started with."""
-        ...
-
-    def add_document(self, doc: dict[str, Any]) -> None: ...
-
-    def commit(self, manifest: dict, broad_stems: Any, expected: int | None) -> None:
-        """Write everything, check that `expected` articles are in it (when given), publish it.
-
-        :raise OSError: the build failed; the live index is unchanged."""
-        ...
-
-    def cancel(self) -> None: ...
+__all__ = ["Backend", "CandidateRequest", "CandidateSet", "DocKey", "IndexBuild", "IndexView"]

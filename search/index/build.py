@@ -1,7 +1,8 @@
 """Reindex: read articles, drop duplicates, build a new index aside, swap it in, report.
 
 The flow: :func:`search.ingest.readers.read_paths` yields articles and problems → duplicates (same
-URL, or same normalized body) are counted and skipped → the rest go to an
+URL, or same normalized body) are counted and named on the article kept (its ``copies`` in the
+manifest) → the rest go to an
 :class:`~search.backends.base.IndexBuild` (the Whoosh one by default:
 :class:`search.index.whoosh_build.WhooshBuild`), which builds the new index aside and swaps it in
 atomically. Any failure (or Ctrl-C) discards the build and leaves the live index as it was.
@@ -20,8 +21,8 @@ from typing import Any, ContextManager
 from search.analysis.analyzer import TOKEN_PATTERN
 from search.analysis.arabic import normalize
 from search.analysis.broad_stems import BroadStemCollector
-from search.backends.base import IndexBuild
-from search.index.whoosh_build import WhooshBuild, default_procs  # noqa: F401 -- default_procs re-exported
+from search.index.build_protocol import IndexBuild
+from search.index.whoosh_build import WhooshBuild
 from search.ingest.articles import Article, Problem
 from search.ingest.readers import list_files, read_listed, read_paths
 

@@ -3,8 +3,8 @@
 - ``title`` and ``body`` are analyzed with the stemming Arabic analyzer and stored (the original
   text, for display and for snippets marked on the original words);
 - the normalized surface forms are not indexed a second time: the ``title_term_ids`` and
-  ``body_term_ids`` columns hold each text's analyzed tokens (ids of the normalized form and of
-  the stem, :mod:`search.index.term_ids`) for the second ranking phase, so an exact form still
+  ``body_term_ids`` columns hold each text's analyzed tokens (ids of the stem and of the
+  normalized form, :mod:`search.index.term_ids`) for the second ranking phase, so an exact form still
   scores above a match on its stem alone, at half the postings (and reindex time), and a
   candidate is rescored without analyzing it again (a column, apart from the stored fields:
   rescoring does not load the text; uncompressed: zlib saves a quarter on arrays of ids and

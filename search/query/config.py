@@ -7,6 +7,7 @@ settings can run side by side in one process, in threads.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +60,13 @@ class RankingConfig:
     bm25_b: float = 0.9
     candidate_bm25_b: float = 0.75
 
+    @functools.cached_property
+    def _weights(self) -> dict[str, float]:
+        return dict(self.field_weights)
+
     def field_weight(self, name: str) -> float:
         """The weight of text field `name` (1.0 for a field not listed)."""
-        return dict(self.field_weights).get(name, 1.0)
+        return self._weights.get(name, 1.0)
 
     def replace(self, **changes: Any) -> RankingConfig:
         """A copy with `changes`; a field weight by its field's name (``title=1.5``).

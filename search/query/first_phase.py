@@ -23,7 +23,7 @@ Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, term frequencies)
 
 class PostingSource(Protocol):
     """What the first phase reads: postings, frequencies, field lengths (a Whoosh index's
-    :class:`search.index.postings.PostingIndex`, or any index that can give posting arrays)."""
+    :class:`search.index.postings.BoundPostings`, or any index that can give posting arrays)."""
 
     doc_count: int
     doc_count_all: int
@@ -158,25 +158,9 @@ def add_bm25(source: PostingSource, field: str, terms: list[tuple[str, float]], 
     :param terms: (term, weight) pairs counted as this word; their frequencies add up before
         saturation.
     """
-    found = []
-    for term, weight in terms:
-        ids, tf = source.postings(field, term)
-        if len(ids):
-            found.append((ids, tf * weight))
-    if not found:
-        return np.empty(0, dtype=np.int64)
-    if len(found) == 1:
-        ids, tf = found[0]
-    else:
-        ids = np.concatenate([i for i, _ in found])
-        tf = np.concatenate([t for _, t in found])
-        if len(ids) * 8 > len(scores):  # many postings: add them up by document, linearly
-            tf = np.bincount(ids, weights=tf, minlength=len(scores))
-            ids = np.flatnonzero(tf)
-            tf = tf[ids].astype(np.float32)
-        else:  # a few: sort them
-            ids, inverse = np.unique(ids, return_inverse=True)
-            tf = np.bincount(inverse, weights=tf).astype(np.float32)
+    ids, tf = _postings_of(source, field, terms, len(scores))
+    if not len(ids):
+        return ids
     lengths, avg = source.field_lengths(field)
     scores[ids] += bm25(tf, lengths[ids], avg, k1, b, idf=idf)
     return ids

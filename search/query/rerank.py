@@ -88,33 +88,35 @@ def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...]
 
 
 def score_all(words: list[QueryWord], docs: list[dict[str, TermIds]], stats: CollectionStats,
-              roots=None, config: RankingConfig = DEFAULT) -> np.ndarray:
+              broad_stems=None, config: RankingConfig = DEFAULT) -> np.ndarray:
     """:func:`score_candidates` of candidates given one by one (each a dict of analyzed fields)."""
     names = list(docs[0]) if docs else []
     return score_candidates(words, {name: Candidates.of([doc[name] for doc in docs]) for name in names},
-                            stats, roots, config)
+                            stats, broad_stems, config)
 
 
 def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stats: CollectionStats,
-                     roots=None, config: RankingConfig = DEFAULT) -> np.ndarray:
+                     broad_stems=None, config: RankingConfig = DEFAULT) -> np.ndarray:
     """The second-phase score of each candidate article (see the module docstring), computed for
     all of them at once: term frequencies, exact forms, the lead, BM25, proximity and the best
     passage are array operations over the candidates' concatenated tokens.
 
     :param fields: the candidates' searched fields (``title``, ``body``), analyzed.
-    :param roots: a :class:`search.analysis.broad_stems.BroadStemMap` (None: no broad-stem matches).
+    :param broad_stems: a :class:`search.analysis.broad_stems.BroadStemMap` (None: no broad-stem matches).
     :return: one float64 score per candidate, in the order of `fields`' candidates.
     """
     n_docs, n_words = (next(iter(fields.values())).n_docs if fields else 0), len(words)
     total = np.zeros(n_docs)
     if not words or not n_docs:
         return total
-    stem_rows, norm_rows = _TermMap.for_stems(words), _TermMap.for_forms(words, roots if config.broad_stem_weight else None)
+    stem_rows, norm_rows = _TermMap.for_stems(words), _TermMap.for_forms(words, broad_stems if config.broad_stem_weight else None)
     matched = np.zeros((n_docs, n_words), dtype=bool)
     in_title = np.zeros((n_docs, n_words), dtype=bool)
+    title_hits = None
     if "title" in fields:
         titles = fields["title"]
-        doc, word, _, kind = stem_rows.hits(titles.stems, titles)
+        title_hits = stem_rows.hits(titles.stems, titles)
+        doc, word, _, kind = title_hits
         in_title[doc[kind == _TermMap.STEM], word[kind == _TermMap.STEM]] = True
     for field, text in fields.items():
         if not text.size:
@@ -123,7 +125,7 @@ def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stat
         idf = np.array([stats.idf(field, word.stem) for word in words])
         weight = config.field_weight(field) * (np.where(in_title, config.title_word_discount, 1.0)
                                                   if field != "title" else np.ones((n_docs, n_words)))
-        doc, word, pos, kind = stem_rows.hits(text.stems, text)
+        doc, word, pos, kind = title_hits if field == "title" and title_hits is not None else stem_rows.hits(text.stems, text)
         flat = doc * n_words + word
         variant = kind == _TermMap.VARIANT
         tf_stem = np.bincount(flat[~variant], minlength=n_docs * n_words).reshape(n_docs, n_words)
@@ -142,7 +144,7 @@ def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stat
             gain += np.where(first.reshape(n_docs, n_words) < config.lead_words, config.lead_weight * idf, 0.0)
         total += np.where(found, gain, 0.0).sum(axis=1)
         matched |= found
-        if not by_form.all():  # matches on root-like stems, for the words a candidate lacks
+        if not by_form.all():  # matches on broad stems, for the words a candidate lacks
             tf_root = np.bincount(form_flat[~by_form], minlength=n_docs * n_words).reshape(n_docs, n_words)
             by_root = ~found & (tf_root > 0)
             total += np.where(by_root, weight * config.broad_stem_weight * idf * _bm25_array(tf_root, length, avg, config),
@@ -196,9 +198,9 @@ class Candidates:
 class _TermMap:
     """The ids a query's words count for, as (id, word index, kind) rows sorted by id (one id may
     count for two words, or twice for one word): stems, matched against a text's stem ids (kinds
-    STEM, ALTERNATE, VARIANT), or normalized forms, matched against its form ids (EXACT, ROOT)."""
+    STEM, ALTERNATE, VARIANT), or normalized forms, matched against its form ids (EXACT, BROAD)."""
 
-    STEM, ALTERNATE, VARIANT, EXACT, ROOT = range(5)
+    STEM, ALTERNATE, VARIANT, EXACT, BROAD = range(5)
 
     def __init__(self, rows: list[tuple[int, int, int]]):
         rows.sort()
@@ -218,12 +220,12 @@ class _TermMap:
         return cls(rows)
 
     @classmethod
-    def for_forms(cls, words: list[QueryWord], roots) -> _TermMap:
-        """Each word's exact form and, with a root map, every form of its root-like stem."""
+    def for_forms(cls, words: list[QueryWord], broad_stems) -> _TermMap:
+        """Each word's exact form and, with a broad-stem map, every form of its broad stem."""
         rows = [(term_id(word.exact), i, cls.EXACT) for i, word in enumerate(words)]
-        if roots is not None:
+        if broad_stems is not None:
             for i, word in enumerate(words):
-                rows += [(int(f), i, cls.ROOT) for f in roots.forms_of(word.broad_stem).tolist()]
+                rows += [(int(f), i, cls.BROAD) for f in broad_stems.forms_of(word.broad_stem).tolist()]
         return cls(rows)
 
     def hits(self, values: np.ndarray, text: Candidates):
