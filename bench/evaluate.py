@@ -11,7 +11,9 @@
    and the batch mode, with its default settings;
 5. ``lucene``: Lucene 9 ArabicAnalyzer + BM25 through ``../shared/tools/lucene/run`` (skipped, with
    the reason, when ``java`` or ``javac`` is not on PATH);
-6. ``plain-qp``, ``tashaphyne-qp``: the indexes of rows 1 and 3 queried through Whoosh's own
+6. ``bm25s``: bm25s with Snowball's Arabic stemmer through ``../shared/tools/bm25s_baseline.py``
+   (the searched fields as one text; skipped, with the reason, without bm25s and PyStemmer);
+7. ``plain-qp``, ``tashaphyne-qp``: the indexes of rows 1 and 3 queried through Whoosh's own
    ``MultifieldParser`` with ``OrGroup``, as the eval README's "stock Whoosh" rows were measured
    (that parser leaves the Arabic question mark on the last word: see :mod:`bench.baselines`);
 
@@ -75,13 +77,14 @@ DEFAULT_SHARED = REPO.parent / "shared"
 
 DEPTH = 100  # documents retrieved per query
 
-SYSTEMS = ("plain", "normalize", "tashaphyne", "arshif", "lucene", "plain-qp", "tashaphyne-qp")
+SYSTEMS = ("plain", "normalize", "tashaphyne", "arshif", "lucene", "bm25s", "plain-qp", "tashaphyne-qp")
 SYSTEM_LABELS = {
     "plain": "no Arabic processing (StandardAnalyzer, BM25F, OR of tokens)",
     "normalize": "normalization only (Arshif tokenizer + normalize + stopwords, OR of tokens)",
     "tashaphyne": "StandardAnalyzer + default Tashaphyne light_stem (OR of tokens)",
     "arshif": "**Arshif** (default engine, `Searcher.search`)",
     "lucene": "Lucene 9 ArabicAnalyzer + BM25 (k1 1.2, b 0.75)",
+    "bm25s": "bm25s + Snowball Arabic (PyStemmer), the fields as one text",
     "plain-qp": "stock Whoosh: StandardAnalyzer + MultifieldParser/OrGroup",
     "tashaphyne-qp": "stock Whoosh + default Tashaphyne, MultifieldParser/OrGroup",
 }
@@ -414,11 +417,26 @@ def run_baseline(kind: str, ev: EvalSet, queries, cache: Path, rebuild: bool, pr
     return out
 
 
+#: The peers run from ``../shared/tools`` (system -> path under the tools folder).
+PEER_TOOLS = {"lucene": Path("lucene") / "run", "bm25s": Path("bm25s_baseline.py")}
+
+
 def lucene_missing(tool: Path) -> str | None:
     """Why the Lucene row cannot run here, or None."""
-    missing = [exe for exe in ("java", "javac") if shutil.which(exe) is None]
-    if missing:
-        return f"{' and '.join(missing)} not on PATH"
+    return peer_missing("lucene", tool)
+
+
+def peer_missing(system: str, tool: Path) -> str | None:
+    """Why a peer's row cannot run here (no Java, no bm25s, no tool), or None."""
+    if system == "lucene":
+        missing = [exe for exe in ("java", "javac") if shutil.which(exe) is None]
+        if missing:
+            return f"{' and '.join(missing)} not on PATH"
+    else:
+        import importlib.util
+
+        if any(importlib.util.find_spec(m) is None for m in ("bm25s", "Stemmer")):
+            return "bm25s and PyStemmer are not installed (pip install bm25s PyStemmer)"
     if not tool.is_file():
         return f"{tool} not found"
     return None
@@ -426,22 +444,30 @@ def lucene_missing(tool: Path) -> str | None:
 
 def run_lucene(ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log=print) -> SystemRun:
     """Lucene's ArabicAnalyzer + BM25 through the shared reference tool (its run cached)."""
-    out = SystemRun("lucene", ev.name)
-    reason = lucene_missing(tool)
+    return run_peer("lucene", ev, queries, tool, cache, rebuild, log)
+
+
+def run_peer(system: str, ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log=print) -> SystemRun:
+    """A peer (Lucene's ArabicAnalyzer + BM25, or bm25s + Snowball) through its shared reference
+    tool, ``TOOL CORPUS FIELDS QUERIES RUN``; its run and the timings it reports are cached."""
+    out = SystemRun(system, ev.name)
+    reason = peer_missing(system, tool)
     if reason:
         out.skipped = reason
         return out
     text = "".join(f"{qid}\t{q}\n" for qid, q in queries)
-    key = f"{ev.name}-lucene-" + _digest(_corpus_identity(ev.corpus), ev.fields, text, tool, tool.parent / "LuceneBaseline.java")
+    sources = [tool, tool.parent / "LuceneBaseline.java"] if system == "lucene" else [tool]
+    key = f"{ev.name}-{system}-" + _digest(_corpus_identity(ev.corpus), ev.fields, text, *sources)
     folder = cache / key
     if not _fresh(folder, rebuild):
         folder.mkdir(parents=True)
         (folder / "queries.tsv").write_text(text, encoding="utf-8")
         log(f"  running {tool} on {ev.corpus} ...")
-        proc = subprocess.run([str(tool), str(ev.corpus), ",".join(ev.fields), str(folder / "queries.tsv"),
-                               str(folder / "run")], capture_output=True, text=True)
+        command = [str(tool)] if system == "lucene" else [sys.executable, str(tool)]
+        proc = subprocess.run(command + [str(ev.corpus), ",".join(ev.fields), str(folder / "queries.tsv"),
+                                         str(folder / "run")], capture_output=True, text=True)
         if proc.returncode != 0:
-            out.skipped = f"the Lucene tool failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
+            out.skipped = f"the {system} tool failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
             shutil.rmtree(folder, ignore_errors=True)
             return out
         meta: dict[str, Any] = {"stderr": proc.stderr}
@@ -455,7 +481,7 @@ def run_lucene(ev: EvalSet, queries, tool: Path, cache: Path, rebuild: bool, log
     meta = json.loads((folder / "meta.json").read_text())
     out.run = read_trec_run(folder / "run")
     out.docs, out.index_seconds, out.p50_ms = meta.get("docs"), meta.get("seconds"), meta.get("p50_ms")
-    out.notes.append("timings as reported by the tool (in-memory index, JVM)")
+    out.notes.append("timings as reported by the tool" + (" (in-memory index, JVM)" if system == "lucene" else ""))
     return out
 
 
@@ -566,6 +592,9 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
             elif system == "lucene":
                 out = run_lucene(ev, queries, lucene_tool or DEFAULT_SHARED / "tools" / "lucene" / "run",
                                  cache, rebuild, log)
+            elif system == "bm25s":
+                tool = (lucene_tool.parent.parent if lucene_tool else DEFAULT_SHARED / "tools") / PEER_TOOLS["bm25s"]
+                out = run_peer("bm25s", ev, queries, tool, cache, rebuild, log)
             else:
                 out = run_baseline(system, ev, queries, cache, rebuild, procs, log)
             if out.skipped:

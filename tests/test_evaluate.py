@@ -252,3 +252,32 @@ def test_evaluation_over_the_messy_corpus(messy_corpus, tmp_path):
     out = results[("arshif", "messy")]
     assert out.scores.per_query["g"]["R@100"] == 1.0 and out.scores.per_query["u"]["R@100"] == 1.0
     assert all(math.isfinite(score) for hits in out.run.values() for _, score in hits)
+
+
+def test_bm25s_row_is_skipped_without_bm25s(monkeypatch, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bm25s" else real(name, *a))
+    tool = tmp_path / "bm25s_baseline.py"
+    tool.write_text("")
+    assert "pip install bm25s PyStemmer" in ev.peer_missing("bm25s", tool)
+    ev_set = ev.EvalSet("x", tmp_path / "c.jsonl", tmp_path / "q.tsv", tmp_path / "qrels", ("title", "body"))
+    out = ev.run_peer("bm25s", ev_set, [("q1", "داعش")], tool, tmp_path / "cache", False, log=lambda m: None)
+    assert out.skipped and not out.run
+
+
+def test_bm25s_row_on_the_messy_corpus(messy_corpus, tmp_path):
+    """The bm25s peer through its shared tool (a corpus of 100 articles or more: it asks for 100)."""
+    from conftest import messy_records
+
+    tool = ev.DEFAULT_SHARED / "tools" / ev.PEER_TOOLS["bm25s"]
+    if ev.peer_missing("bm25s", tool):
+        pytest.skip(ev.peer_missing("bm25s", tool))
+    record = next(r for r in messy_records() if len(r.get("body", "").split()) > 60 and r.get("title"))
+    queries, qrels = tmp_path / "q.tsv", tmp_path / "qrels"
+    queries.write_text(f"s\t{' '.join(record['body'].split()[30:42])}\n", encoding="utf-8")
+    qrels.write_text(f"s 0 {record['id']} 1\n", encoding="utf-8")
+    messy = ev.EvalSet("messy", messy_corpus / "messy.jsonl", queries, qrels, ("title", "body"))
+    out = ev.evaluate([messy], ["bm25s"], cache=tmp_path / "cache", log=lambda msg: None)[("bm25s", "messy")]
+    assert out.skipped is None and out.scores.per_query["s"]["R@100"] == 1.0
