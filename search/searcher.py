@@ -194,7 +194,7 @@ class Searcher:
         view = self.backend.view()
         vocabulary = functools.partial(_in_vocabulary, view)
         words = [QueryWord.of(term, vocabulary, request.fields[-1]) for term in parsed.terms()]
-        groups = _groups(parsed)
+        groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
         found = view.candidates(CandidateRequest(
@@ -212,10 +212,11 @@ class Searcher:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
                             found.missing if found.complete_first else ())
         terms = highlight_terms(parsed, vocabulary) if request.snippets else frozenset()
+        positive = parsed.positive
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:
             hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
             hit.copies = view.copies(hit.id)
-            hit.missing = [_part_text(parsed.positive[i]) for i in found.missing.get(doc, ())]
+            hit.missing = [_part_text(positive[i]) for i in found.missing.get(doc, ())]
             results.hits.append(hit)
 
     @_damage_is_missing
@@ -241,19 +242,6 @@ def _hit(stored: dict, score: float, terms: frozenset[str] | None) -> Hit:
         score=round(float(score), 4),
         marked_snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
     )
-
-
-def _groups(parsed: ParsedQuery) -> list[list[list[int]]]:
-    """The positive clauses as lists of options, each the indices of its words in
-    :meth:`ParsedQuery.terms`' order."""
-    groups, n = [], 0
-    for clause in parsed.positive:
-        options = []
-        for option in clause.options:
-            options.append(list(range(n, n + len(option.terms))))
-            n += len(option.terms)
-        groups.append(options)
-    return groups
 
 
 def _part_text(clause) -> str:

@@ -90,7 +90,7 @@ class PostingIndex:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._frequencies: dict[tuple[str | tuple[str, ...], str], int] = {}
         self.columns = self._load_columns(reader, text_fields)
 
     # --- per-document columns -------------------------------------------------------------
@@ -173,6 +173,19 @@ class PostingIndex:
             self._frequencies[key] = found
         return found
 
+    def documents_holding(self, reader, fields: tuple[str, ...], term: str) -> int:
+        """In how many documents `term` occurs in any of `fields` (BM25F's document-level
+        frequency). Memoized per generation, as :meth:`doc_frequency`."""
+        key = (fields, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            holders = [self.postings(reader, name, term)[0] for name in fields]
+            found = len(holders[0]) if len(holders) == 1 else len(np.unique(np.concatenate(holders)))
+            if len(self._frequencies) >= FREQUENCIES_CACHED:
+                self._frequencies.clear()
+            self._frequencies[key] = found
+        return found
+
     def field_lengths(self, field: str) -> tuple[np.ndarray, float]:
         """Each document's length in `field` (tokens), and the average over documents having it."""
         return self.columns.lengths[field], self.columns.avg_length[field]
@@ -215,6 +228,9 @@ class BoundPostings:
 
     def doc_frequency(self, field: str, term: str) -> int:
         return self.index.doc_frequency(self.reader, field, term)
+
+    def documents_holding(self, fields: tuple[str, ...], term: str) -> int:
+        return self.index.documents_holding(self.reader, fields, term)
 
     def field_lengths(self, field: str) -> tuple[np.ndarray, float]:
         return self.index.field_lengths(field)

@@ -30,6 +30,7 @@ class PostingSource(Protocol):
 
     def postings(self, field: str, term: str) -> Postings: ...
     def doc_frequency(self, field: str, term: str) -> int: ...
+    def documents_holding(self, fields: tuple[str, ...], term: str) -> int: ...
     def field_lengths(self, field: str) -> tuple[np.ndarray, float]: ...
 
 
@@ -106,7 +107,7 @@ def add_bm25f(source: PostingSource, fields: tuple[str, ...], stem: str, terms: 
     :param terms: (term, weight) pairs counted as this word (its stem, the other readings of its
         spelling, its ب/ل/ك/ف forms at a lower weight); their frequencies add up.
     """
-    found, holders = [], []
+    found = []
     b, k1 = config.candidate_bm25_b, config.bm25_k1
     for name in fields:
         ids, tf = _postings_of(source, name, terms, len(scores))
@@ -115,11 +116,10 @@ def add_bm25f(source: PostingSource, fields: tuple[str, ...], stem: str, terms: 
         lengths, avg = source.field_lengths(name)
         norm = 1 - b + b * lengths[ids] / max(avg, 1.0)
         found.append((ids, config.field_weight(name) * tf / norm))
-        holders.append(source.postings(name, stem)[0])
     if not found:
         return np.empty(0, dtype=np.int64)
     ids, tf = _add_up(found, len(scores))
-    df = len(holders[0]) if len(holders) == 1 else len(np.unique(np.concatenate(holders)))
+    df = source.documents_holding(fields, stem)
     scores[ids] += idf(source.doc_count, df) * tf * (k1 + 1) / (tf + k1)
     return ids
 

@@ -103,6 +103,18 @@ class ParsedQuery:
         words of their own)."""
         return [term for clause in self.positive for option in clause.options for term in option.terms]
 
+    def groups(self) -> list[list[list[int]]]:
+        """The positive clauses as lists of options, each the indices of its words in
+        :meth:`terms`' order (what "has every part of the query" is checked on)."""
+        groups, n = [], 0
+        for clause in self.positive:
+            options = []
+            for option in clause.options:
+                options.append(list(range(n, n + len(option.terms))))
+                n += len(option.terms)
+            groups.append(options)
+        return groups
+
 
 _SYNTAX = re.compile(
     r'(?P<sign>[-+\u2212]?)"(?P<phrase>[^"]*)"?'  # "phrase", -"phrase", unclosed quote to the end
