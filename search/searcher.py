@@ -39,6 +39,8 @@ from search.query.snippets import snippet as make_snippet
 from search.results import ArticleView, Hit, Results, render_marked
 
 SORTS = ("relevance", "newest", "oldest")
+#: The stopwords a notice names (a pasted paragraph has dozens).
+STOPWORDS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,8 @@ class Searcher:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
         else:
             if parsed.stopped:
-                results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(parsed.stopped)}))
+                shown = parsed.stopped[:STOPWORDS_SHOWN] + (["…"] if len(parsed.stopped) > STOPWORDS_SHOWN else [])
+                results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(shown)}))
             self._run(request, parsed, results)
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
@@ -194,14 +197,20 @@ class Searcher:
     def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> None:
         """The stages after parsing: candidates, rerank, page, snippets."""
         view = self.backend.view()
-        parsed = parsed.resolved(functools.partial(view.doc_frequency, request.fields[-1]))
+        frequency = functools.partial(view.doc_frequency, request.fields[-1])
+        parsed, left = parsed.trimmed(frequency)
+        if left:
+            results.notices.append(Notice(Code.LONG_QUERY, {"kept": len(parsed.terms()), "left": left}))
+        parsed = parsed.resolved(frequency, self.ranking)
         words = [QueryWord.of(term) for term in parsed.terms()]
+        rerank_depth = (self.ranking.short_rerank_depth if len(words) <= self.ranking.short_query_words
+                        else self.ranking.rerank_depth)
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
         found = view.candidates(CandidateRequest(
             words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, request.source,
-            request.sort, max(depth, self.ranking.rerank_depth) if request.sort == "relevance" else depth,
+            request.sort, max(depth, rerank_depth) if request.sort == "relevance" else depth,
             request.facets, groups))
         results.total, results.complete = found.total, found.complete
         if found.relaxed:
@@ -212,7 +221,7 @@ class Searcher:
         ranked = found.ranked
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
-                            found.missing if found.complete_first else ())
+                            found.missing if found.complete_first else (), rerank_depth)
         terms = highlight_terms(parsed) if request.snippets else frozenset()
         positive = parsed.positive
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:

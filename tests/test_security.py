@@ -85,7 +85,7 @@ EVERY_KIND_OF_RESPONSE = [
     ("OPTIONS", "/", 200), ("GET", "/?q=داعش&page=0", 400), ("GET", "/api/search?q=", 400),
     ("GET", "/nowhere", 404), ("GET", "/api/nowhere", 404), ("GET", "/article/nobody", 404),
     ("GET", "/static/nothing.js", 404), ("POST", "/", 405), ("DELETE", "/api/search", 405),
-    ("GET", "/?q=" + "x" * 70_000, 414), ("POST", "/api/search", 405),
+    ("GET", "/?q=" + "x" * 200_000, 414), ("POST", "/api/search", 405),
 ]
 
 
@@ -196,11 +196,11 @@ def test_no_path_traversal_through_the_real_server(live, path):
 # --- size limits -----------------------------------------------------------------------------
 
 def test_a_huge_query_string_is_a_4xx(client):
-    for size in (limits.MAX_URL_BYTES + 1, 100_000, 1_000_000):
+    for size in (limits.MAX_URL_BYTES + 1, 200_000, 1_000_000):
         response = client.get("/?q=داعش&junk=" + "x" * size)
         assert response.status_code == 414
         assert "عنوان الطلب أطول من المسموح به" in response.get_data(as_text=True)
-    assert client.get("/api/search?junk=" + "x" * 100_000).status_code == 414
+    assert client.get("/api/search?junk=" + "x" * 200_000).status_code == 414
 
 
 def test_a_request_body_is_a_413(client):
@@ -294,7 +294,7 @@ def test_did_you_mean_looks_up_a_bounded_number_of_spellings(query):
 
 @pytest.mark.parametrize("params, status", [
     ({"q": "ب" * (MAX_QUERY_CHARS + 1)}, 400),
-    ({"q": " ".join(f"كلمة{n}" for n in range(MAX_QUERY_WORDS + 1))}, 400),
+    ({"q": " ".join(f"+كلمة{n}" for n in range(MAX_QUERY_WORDS + 1))}, 400),  # required words are all searched
     ({"q": "داعش", "page": str(config.MAX_RESULT_DEPTH // config.MAX_PAGE_SIZE + 1), "limit": "100"}, 400),
     ({"q": "داعش", "limit": str(config.MAX_PAGE_SIZE + 1)}, 400),
     ({"q": "داعش", "page": "9" * 13}, 400),

@@ -1,6 +1,7 @@
 """Query words, operators and phrases match the same forms (issue 17): a small index of real
 sentences where the forms sought carry a ب/ل proclitic or another spelling."""
 
+import itertools
 import json
 
 import pytest
@@ -87,3 +88,26 @@ def test_affixed_readings_are_kept_only_when_the_index_makes_them_likely():
     assert "باير" in term.clitic_forms  # بإيران, indexed as باير, is a minority form of إيران
     term = parse("أمل").resolved(lambda t: frequency(t) or 0).terms()[0]
     assert "كامل" not in term.clitic_forms  # كامل is more frequent than أمل: a word of its own
+
+
+#: Words of Arabic letters that no article of the small index has.
+UNKNOWN = ["".join(letters) for letters in itertools.product("سشصضطظ", repeat=3)]
+
+
+def test_a_pasted_paragraph_finds_its_source_by_its_rarest_words(forms_searcher):
+    from search.query.parser import MAX_QUERY_WORDS
+    words = ("قال مسؤول بوزارة الداخلية إن الحملة الأمنية مستمرة " * 3).split()
+    paragraph = " ".join(UNKNOWN[:40] + words + UNKNOWN[40:MAX_QUERY_WORDS + 20])  # the article's words in the middle
+    results = forms_searcher.search(paragraph)
+    assert results.hits and results.hits[0].id == "m1"
+    long_notice = [n for n in results.notices if n.code.value == "long-query"]
+    assert long_notice and long_notice[0].values["kept"] == MAX_QUERY_WORDS
+
+
+def test_a_long_text_keeps_its_operators_and_its_rarest_words():
+    plain = UNKNOWN[:70]
+    parsed = parse('"وزارة الداخلية" ' + " ".join(plain) + " -مصر")
+    rank = {parse(w).terms()[0].stem: n + 1 for n, w in enumerate(plain)}  # the first words the rarest
+    trimmed, left = parsed.trimmed(lambda stem: rank.get(stem, 0), limit=10)
+    assert left == 63 and trimmed.clauses[0].phrase and trimmed.excluded  # 2 + 1 words of operators, 7 plain
+    assert [c.terms[0].written for c in trimmed.clauses if c.plain] == plain[:7]

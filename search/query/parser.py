@@ -37,7 +37,11 @@ from search.analysis.arabic import ALEF, HEH, YEH, has_hamza_lam, normalize, spe
 from search.errors import Code, QueryError
 from search.query.config import DEFAULT, RankingConfig
 
-MAX_QUERY_CHARS = 1000
+#: The longest query, in characters: a pasted paragraph of a few hundred words ("find the
+#: source of this text").
+MAX_QUERY_CHARS = 4000
+#: The most words searched. A longer text is searched by its rarest plain words
+#: (:meth:`ParsedQuery.trimmed`); phrases and operators beyond this are refused.
 MAX_QUERY_WORDS = 64
 
 #: (field, term) -> whether the index holds the term in that field.
@@ -74,10 +78,13 @@ class Term:
                    tuple(dict.fromkeys(added + removed)), tuple(accusative_stems(written, word_stem)),
                    tuple(added))
 
-    def resolved(self, frequency: Frequency) -> Term:
+    def resolved(self, frequency: Frequency, strip: bool = True) -> Term:
         """This word with only the readings that the index makes likely (see the module
         docstring): spelling readings that it holds, affixed readings that are at most
-        :data:`AFFIXED_RATIO` as frequent as their bare form."""
+        :data:`AFFIXED_RATIO` as frequent as their bare form.
+
+        :param strip: also read a first ب/ل/ك/ف as a proclitic, a final ا as the accusative ending
+            (readings that take letters off the typed word)."""
         own = frequency(self.stem)
 
         def minority(affixed: int, bare: int) -> bool:
@@ -86,12 +93,12 @@ class Term:
         alternates = []
         for alt in self.alternates:
             n = frequency(alt)
-            if n and (alt not in self.affix_alternates or minority(own, n)):
+            if n and (alt not in self.affix_alternates or (strip and minority(own, n))):
                 alternates.append(alt)
         clitics = []
         for form in self.clitic_forms:
             n = frequency(form)
-            if (n > 0 and minority(n, own)) if form in self.added_forms else minority(own, n):
+            if (n > 0 and minority(n, own)) if form in self.added_forms else (strip and minority(own, n)):
                 clitics.append(form)
         return Term(self.written, self.normalized, self.stem, tuple(alternates), tuple(clitics),
                     self.affix_alternates, self.added_forms)
@@ -116,6 +123,11 @@ class Clause:
     required: bool = False
     excluded: bool = False
     alternatives: list[Clause] = field(default_factory=list)
+
+    @property
+    def plain(self) -> bool:
+        """A single word without operators (the kind a long text may leave out)."""
+        return not (self.phrase or self.required or self.excluded or self.alternatives)
 
     @property
     def options(self) -> list[Clause]:
@@ -149,13 +161,36 @@ class ParsedQuery:
         words of their own)."""
         return [term for clause in self.positive for option in clause.options for term in option.terms]
 
-    def resolved(self, frequency: Frequency) -> ParsedQuery:
+    def resolved(self, frequency: Frequency, config: RankingConfig = DEFAULT) -> ParsedQuery:
         """The query with each word's readings checked against the index (:meth:`Term.resolved`),
         so that plain words, phrases, ``+`` and ``-`` all match the same forms."""
+        strip = len(self.terms()) >= config.strip_proclitic_words
+
         def clause(c: Clause) -> Clause:
-            return Clause([t.resolved(frequency) for t in c.terms], c.phrase, c.required, c.excluded,
+            return Clause([t.resolved(frequency, strip) for t in c.terms], c.phrase, c.required, c.excluded,
                           [clause(a) for a in c.alternatives])
         return ParsedQuery(self.text, [clause(c) for c in self.clauses], self.stopped)
+
+    def trimmed(self, frequency: Frequency, limit: int = MAX_QUERY_WORDS) -> tuple[ParsedQuery, int]:
+        """The query with at most `limit` words: a longer one (a pasted paragraph) keeps its
+        operators and its rarest plain words, each once, in their order (the most telling words
+        of a text, as Lucene's MoreLikeThis picks a document's terms by idf).
+
+        :return: (the query, how many distinct plain words were left out)."""
+        if _word_count(self.clauses) <= limit:
+            return self, 0
+        fixed = _word_count([c for c in self.clauses if not c.plain])
+        plain: dict[str, int] = {}
+        for i, c in enumerate(self.clauses):
+            if c.plain:
+                plain.setdefault(c.terms[0].stem, i)
+        def telling(i: int) -> tuple[bool, int, int]:  # a word the index lacks tells nothing
+            n = frequency(self.clauses[i].terms[0].stem)
+            return n == 0, n, i
+
+        keep = set(sorted(plain.values(), key=telling)[:limit - fixed])
+        clauses = [c for i, c in enumerate(self.clauses) if not c.plain or i in keep]
+        return ParsedQuery(self.text, clauses, self.stopped), len(plain) - len(keep)
 
     def groups(self) -> list[list[list[int]]]:
         """The positive clauses as lists of options, each the indices of its words in
@@ -205,11 +240,16 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
             clauses[-1].alternatives.append(new.pop(0))
         pending_or = False
         clauses.extend(new)
-    count = sum(len(option.terms) for c in clauses for option in c.options)
+    count = _word_count([c for c in clauses if not c.plain])
     if count > MAX_QUERY_WORDS:
         raise QueryError(Code.QUERY_TOO_MANY_WORDS, words=count, limit=MAX_QUERY_WORDS)
     stopped = [raw for raw in tokens(text) if forms(raw) is None and any(c.isalpha() for c in raw)]
     return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)))
+
+
+def _word_count(clauses: list[Clause]) -> int:
+    """The words of `clauses`, exclusions and OR alternatives included."""
+    return sum(len(option.terms) for c in clauses for option in c.options)
 
 
 def join_compounds(text: str) -> str:

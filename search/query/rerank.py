@@ -70,12 +70,13 @@ class TermIdSource(Protocol):
 
 def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...],
            ranked: list[tuple[float, Any]], config: RankingConfig = DEFAULT,
-           later: Collection[Any] = ()) -> list[tuple[float, Any]]:
-    """The first ``config.rerank_depth`` of `ranked` (first-phase (score, document) pairs, best
-    first) rescored by :func:`score_candidates` from their stored term ids and sorted by the new
-    score (ties keep their first-phase order), the documents in `later` after the others (they
-    lack part of the query); the rest follow as they were."""
-    head, tail = ranked[:config.rerank_depth], ranked[config.rerank_depth:]
+           later: Collection[Any] = (), depth: int | None = None) -> list[tuple[float, Any]]:
+    """The first `depth` (default ``config.rerank_depth``) of `ranked` (first-phase (score,
+    document) pairs, best first) rescored by :func:`score_candidates` from their stored term ids
+    and sorted by the new score (ties keep their first-phase order), the documents in `later`
+    after the others (they lack part of the query); the rest follow as they were."""
+    depth = config.rerank_depth if depth is None else depth
+    head, tail = ranked[:depth], ranked[depth:]
     docs = [doc for _, doc in head]
     texts = {name: Candidates.stored(source.term_ids(name, docs)) for name in fields}
     scores = score_candidates(words, texts, source.stats(fields), source.broad_stems(), config)
