@@ -208,3 +208,10 @@ def highlight_terms(parsed: ParsedQuery, vocabulary: Vocabulary | None = None,
                 if vocabulary is not None and not option.phrase:
                     terms.update(f for f in term.clitic_forms if vocabulary(field_name, f))
     return frozenset(terms)
+
+
+def highlight_phrases(parsed: ParsedQuery) -> tuple[tuple[frozenset[str], ...], ...]:
+    """The positive phrases of the query, each as the stems of its words in order (what a
+    snippet looks for to show the passage that holds a phrase)."""
+    return tuple(tuple(frozenset(term.stems) for term in option.terms)
+                 for clause in parsed.positive for option in clause.options if option.phrase)
