@@ -1,11 +1,14 @@
 """Snippets: passages around the query's words of the seed article, marked on the original words."""
 
+import itertools
 import re
 
 from conftest import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.query.parser import highlight_terms, parse
-from search.query.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, snippet
+from search.query.parser import highlight_phrases, highlight_terms, parse
+from search.query.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, matches, snippet
 
 BODY = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
 
@@ -131,11 +134,6 @@ def test_a_stem_is_part_of_its_normalized_word():
 
 # --- issue 20: every shown word marked, no text twice, the phrase's passage ----------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from search.query.parser import highlight_phrases  # noqa: E402
-from search.query.snippets import matches  # noqa: E402
 
 QUERIES = ("الحوثيين", "داعش", "الجيش السوري", "داعش الروس", "كورونا العراق وسوريا", "ميليشيا ايرانية",
            '"الجيش السوري الحر"', "تركيا ليبيا")
@@ -183,7 +181,7 @@ def test_snippets_mark_every_shown_match_and_never_repeat_text(query, chars, sur
         spans.append((start, start + len(plain(passage))))
     assert len(spans) <= top
     spans.sort()
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "two passages share text"
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "two passages share text"
 
 
 def test_overlapping_passages_do_not_print_a_sentence_twice():
