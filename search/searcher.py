@@ -223,7 +223,8 @@ class Searcher:
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
         """The article with id `doc_id`, the words of query `text` marked; None if not found."""
-        stored = self.backend.view().document(doc_id)
+        view = self.backend.view()
+        stored = view.document(doc_id)
         if stored is None:
             return None
         terms = highlight_terms(parse(text, self.ranking)) if text else frozenset()
@@ -232,6 +233,7 @@ class Searcher:
             id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
             source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
+            copies=view.copies(stored["id"]),
         )
 
 

@@ -14,6 +14,7 @@ import pytest
 from web_fixtures import SCRIPT, build_index, web_articles
 
 from search import config
+from search.analysis.arabic import normalize
 from search.errors import Code, Notice, QueryError
 from search.index.build import reindex
 from web import create_app
@@ -264,7 +265,7 @@ def test_api_returns_the_results_as_json(client):
     assert response.status_code == 200 and response.is_json
     data = response.get_json()
     assert list(data) == ["query", "total", "page", "limit", "pages", "sort", "from", "to", "complete", "elapsed_ms",
-                          "notices", "results", "facets"]
+                          "notices", "results", "facets", "suggestion"]
     assert data["query"] == "داعش" and data["limit"] == 3 and data["from"] == "2016-01-01"
     assert len(data["results"]) == 3 and data["pages"] == -(-data["total"] // 3)
     assert set(data["results"][0]) == {"id", "title", "date", "source", "author", "url", "score", "snippet", "copies",
@@ -527,7 +528,7 @@ def test_edits1_makes_every_single_edit():
 
 
 def test_correct_word_prefers_the_most_common_neighbour():
-    frequency = {"داعش": 9, "داعي": 2}.get
+    frequency = {"داعش": 9, "داعي": 2, "داعيه": 3}.get
     assert correct_word("داعس", frequency) == "داعش"
     assert correct_word("داعش", frequency) is None  # already the common spelling
     assert correct_word("داعي", frequency) is None  # known, and داعش is not 5 times as common
@@ -538,7 +539,8 @@ def test_suggest_keeps_the_query_syntax_and_skips_exclusions():
     frequency = {"داعش": 9, "سوريا": 5}.get
     assert suggest('"تنظيم داعس" سوريه', 0, frequency) == '"تنظيم داعش" سوريا'
     assert suggest("-داعس سوريا", 0, frequency) is None
-    assert suggest("داعس", 10, frequency) is None  # enough results: no suggestion
+    assert suggest("داعس", 10, frequency) == "داعش"  # a rare spelling beside a common one, whatever the results
+    assert suggest("داعي", 10, {"داعش": 9, "داعي": 2}.get) is None  # داعش is not 10 times as common
 
 
 def test_index_frequency_reads_the_vocabulary(app):
@@ -547,3 +549,82 @@ def test_index_frequency_reads_the_vocabulary(app):
 
         frequency = index_frequency(get_searcher().doc_frequency)
     assert frequency("داعش") > 5 and frequency("داعس") == 0
+
+
+# --- issue 20: did you mean, the API -------------------------------------------------------
+
+def test_suggestions_are_well_formed_words():
+    """Edits never write a hamza seat, nor ة or ى inside a word (السعودئة, الرئاض were offered)."""
+    for word in ("السعودبة", "الرباض", "كرونا", "داعس"):
+        for edit in edits1(word):
+            assert not set(edit) & set("أإآئؤ") - set(word), edit
+            assert "ة" not in edit[:-1] and "ى" not in edit[:-1] and edit[0] not in "ءةى", edit
+    # stems alike (السعودية, السعودئة): the plain spelling is the one offered
+    stem_counts = {normalize("السعودية"): 900}
+    assert correct_word("السعودبة", lambda w: stem_counts.get(w, 0)) == "السعودية"
+
+
+def test_a_suggestion_is_a_frequent_word_of_the_index_not_a_rare_misspelling():
+    # by stem both spellings are frequent; as words, only one is: the rare one is never offered
+    stems = {"الرياض": 500, "الرياظ": 500}
+    words = {"الرياض": 480, "الرياظ": 20, "الرباض": 0}
+    frequency, form_frequency = stems.get, lambda w: words.get(w, 0)
+    assert correct_word("الرباض", frequency, form_frequency, min_count=30) == "الرياض"
+    assert correct_word("الرباض", frequency, lambda w: 20 if w == "الرياض" else 0, min_count=30) is None
+    # a word the archive knows well is never corrected, however common its neighbour
+    assert correct_word("نصر", {"مصر": 9000}.get, lambda w: {"مصر": 9000, "نصر": 93}.get(w, 0), 15, 5, known=30) is None
+    assert correct_word("نصر", {"مصر": 9000}.get, lambda w: {"مصر": 9000, "نصر": 3}.get(w, 0), 15, 5, known=30) == "مصر"
+
+
+def test_the_index_counts_words_not_stems(app):
+    with app.app_context():
+        from web.engine import get_searcher
+
+        searcher = get_searcher()
+        from search.analysis.analyzer import token_forms
+
+        words = [{form for form, _ in token_forms(a["title"] + "\n" + a["body"])} for a in web_articles()]
+        for word in ("داعش", "الجيش", "التنظيم", "تنظيم", "العراق"):
+            holding = sum(normalize(word) in held for held in words)
+            assert holding and searcher.form_frequency(normalize(word)) == holding, word
+        assert searcher.form_frequency("داعس") == 0
+
+
+def test_did_you_mean_beside_a_correct_word_with_many_results(client):
+    """A typo next to a correct word: the search finds plenty (by the correct word), and the
+    suggestion is still offered, on the page and in the API."""
+    many = get(client, "/api/search", q="داعس الجيش").get_json()
+    assert many["total"] >= 3 and many["suggestion"] == "داعش الجيش"
+    html = get(client, "/", q="داعس الجيش").get_data(as_text=True)
+    assert args_of(links(html, "suggestion")["داعش الجيش"]) == {"q": "داعش الجيش"}
+    assert get(client, "/api/search", q="داعش الجيش").get_json()["suggestion"] is None
+
+
+@pytest.mark.parametrize("params", [{"q": "كنغر"}, {"q": "داعش", "from": "2030-01-01"}, {"q": "داعش", "source": "لا"},
+                                    {"q": '"كنغر زرافة"'}, {"q": "داعش", "year": "1999"}])
+def test_api_facets_are_empty_lists_when_nothing_is_found(client, params):
+    data = get(client, "/api/search", **params).get_json()
+    assert data["total"] == 0 and data["results"] == []
+    assert data["facets"] == {"year": [], "month": [], "source": []}
+
+
+def test_api_bad_sort_names_the_values_to_send(client):
+    response = get(client, "/api/search", q="داعش", sort="الأحدث")
+    assert response.status_code == 400 and response.get_json()["param"] == "sort"
+    message = response.get_json()["error"]
+    assert all(value in message for value in ("relevance", "newest", "oldest", "الأحدث"))
+
+
+def test_api_article_gives_one_article_as_json(client):
+    article = ARTICLES["seed-full"]
+    data = get(client, "/api/article/seed-full", q="داعش").get_json()
+    assert {k: data[k] for k in ("id", "title", "source", "author", "url", "body")} == \
+        {k: article[k] for k in ("id", "title", "source", "author", "url", "body")}
+    assert data["date"] == "2020-06-22T00:19:00" and data["copies"] == []
+    assert data["body_html"].count("<mark>") == article["body"].count("داعش") > 0
+    plain = get(client, "/api/article/seed-full").get_json()
+    assert "<mark>" not in plain["body_html"] and plain["body"] == article["body"]
+    hostile = get(client, "/api/article/hostile").get_json()
+    assert hostile["title"] == ARTICLES["hostile"]["title"] and "<script>" not in hostile["title_html"]
+    missing = get(client, "/api/article/no-such-id")
+    assert missing.status_code == 404 and missing.is_json and "error" in missing.get_json()

@@ -51,7 +51,7 @@ def search():
     results = run_search(params)
     return render_template(
         "search.html", results=results,
-        suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())),
+        suggestion=did_you_mean(params.q, results),
         notices=[messages.notice(n) for n in results.notices],
         sorts=navigation.sort_links(params), facets=navigation.facet_groups(params, results.facets),
         filters=navigation.active_filters(params), pages=navigation.page_links(params, results.page_count),
@@ -77,11 +77,37 @@ def article(doc_id: str):
 
 @bp.get("/api/search")
 def api_search():
-    """The same search as the page, as JSON (``Results.as_dict()``)."""
-    results = run_search(request_params())
+    """The same search as the page, as JSON (``Results.as_dict()``, with the Arabic notices and
+    ``suggestion``: the query with its misspelt words corrected, or null)."""
+    params = request_params()
+    results = run_search(params)
     body = results.as_dict()
     body["notices"] = [{"code": n.code.value, "message": messages.notice(n)} for n in results.notices]
+    body["suggestion"] = did_you_mean(params.q, results)
     return jsonify(body)
+
+
+@bp.get("/api/article/<path:doc_id>")
+def api_article(doc_id: str):
+    """One article as JSON: ``{id, title, date, source, author, url, body, copies, title_html,
+    body_html}``; ``*_html`` are escaped, with the words of ``q`` (if given) in ``<mark>``.
+
+    :raise 404: no article has this id (``{"error": ...}``).
+    """
+    params = request_params()
+    view = get_searcher().article(doc_id, params.q)
+    if view is None:
+        abort(404, messages.ARTICLE_NOT_FOUND)
+    return jsonify({"id": view.id, "title": view.title, "date": view.date, "source": view.source,
+                    "author": view.author, "url": view.url, "body": view.body, "copies": view.copies,
+                    "title_html": view.title_html, "body_html": view.body_html})
+
+
+def did_you_mean(query: str, results: Results) -> str | None:
+    """The query with its misspelt words corrected (:func:`web.suggest.suggest`), or None."""
+    searcher = get_searcher()
+    return suggest(query, results.total, index_frequency(searcher.frequencies()), searcher.form_frequency,
+                   searcher.doc_count())
 
 
 @bp.get("/opensearch.xml")
