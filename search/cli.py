@@ -290,14 +290,18 @@ def analyze(text):
                    "process only contend for Python's lock).")
 @click.option("--workers", default=None, type=click.IntRange(1, 16),
               help="Worker processes (default: one per core, at most four).")
-def serve(host, port, index, threads, workers):
+@click.option("--trusted-proxy", is_flag=True,
+              help="Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host/-Port/-Prefix: use them for "
+                   "the client's address and the page's own links (https). Only when clients reach the server "
+                   "through that proxy alone.")
+def serve(host, port, index, threads, workers, trusted_proxy):
     """Serve the search page with the waitress WSGI server, one process per core.
 
     Example: arshif serve --port 8080
     """
     from web import create_app, server
 
-    settings = {"INDEX_DIR": str(config.index_dir(index))}
+    settings = {"INDEX_DIR": str(config.index_dir(index)), "TRUSTED_PROXY": trusted_proxy}
     app = create_app(settings)  # settings errors show here, before any process is started
     try:
         sock = server.listen(host, port)
@@ -308,7 +312,7 @@ def serve(host, port, index, threads, workers):
                f"process{'es' if workers > 1 else ''}); Ctrl-C stops it.")
     # waitress refuses an oversized body (413) before buffering it; the app sets the limit.
     server.serve(lambda: create_app(settings), sock, workers, threads,
-                 body_limit=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024)
+                 body_limit=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024, trusted_proxy=trusted_proxy)
 
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
