@@ -48,7 +48,7 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 def accept_raw_utf8_urls() -> None:
     """Make waitress read request targets with raw UTF-8 (see :func:`_split_uri_of_any_bytes`)."""
-    waitress.parser.split_uri = _split_uri_of_any_bytes  # type: ignore[assignment]
+    waitress.parser.split_uri = _split_uri_of_any_bytes
 
 
 def default_workers() -> int:
