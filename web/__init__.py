@@ -43,8 +43,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters.update(
         arabic_date=formatting.arabic_date, articles_phrase=formatting.articles_phrase,
         month_label=formatting.month_label, results_phrase=formatting.results_phrase,
-        seconds_phrase=formatting.seconds_phrase,
+        seconds_phrase=formatting.seconds_phrase, isolated=formatting.isolated,
+        marked_html=formatting.marked_html, recorded_time=formatting.recorded_time,
+        date_parts=formatting.date_parts,
     )
+    app.jinja_env.globals["month_names"] = formatting.MONTHS
     return app
 
 

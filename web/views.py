@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from search.errors import Code
 from search.results import Results
 from web import messages, navigation
 from web.engine import get_searcher
-from web.params import ParamError, SearchParams, parse_params
+from web.params import ParamError, SearchParams, joined_dates, parse_params
 from web.suggest import index_frequency, suggest
 
 bp = Blueprint("arshif", __name__)
@@ -41,7 +41,11 @@ def run_search(params: SearchParams) -> Results:
 
 @bp.get("/")
 def search():
-    """The search page: the form, and the results when there is a query."""
+    """The search page: the form, and the results when there is a query. The form's date boxes
+    (day, month, year) are sent on to the same page with ``from`` and ``to`` instead."""
+    joined = joined_dates(request.args)
+    if joined is not None:
+        return redirect(url_for("arshif.search", **cast("dict[str, Any]", joined)))
     params = request_params()
     searcher = get_searcher()
     context = {"params": params, "form": form_values(params),
@@ -68,7 +72,7 @@ def article(doc_id: str):
     view = get_searcher().article(doc_id, params.q)
     if view is None:
         abort(404, messages.ARTICLE_NOT_FOUND)
-    paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
+    paragraphs = [p for p in view.marked_body.split("\n") if p.strip()]  # marks never span lines
     # cast: mypy matches the str values against url_for's own keyword parameters (_external...)
     back = url_for("arshif.search", **cast("dict[str, Any]", params.url_args(page=params.page))) if params.q else None
     return render_template("article.html", article=view, params=params, form=form_values(params),
