@@ -26,7 +26,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 from search import config as settings
-from search.backends.base import Backend, CandidateRequest, IndexView
+from search.backends.base import Backend, CandidateRequest
 from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
@@ -185,6 +185,8 @@ class Searcher:
         if not parsed.clauses:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
         else:
+            if parsed.stopped:
+                results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(parsed.stopped)}))
             self._run(request, parsed, results)
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
@@ -192,8 +194,8 @@ class Searcher:
     def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> None:
         """The stages after parsing: candidates, rerank, page, snippets."""
         view = self.backend.view()
-        vocabulary = functools.partial(_in_vocabulary, view)
-        words = [QueryWord.of(term, vocabulary, request.fields[-1]) for term in parsed.terms()]
+        parsed = parsed.resolved(functools.partial(view.doc_frequency, request.fields[-1]))
+        words = [QueryWord.of(term) for term in parsed.terms()]
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
@@ -211,7 +213,7 @@ class Searcher:
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
                             found.missing if found.complete_first else ())
-        terms = highlight_terms(parsed, vocabulary) if request.snippets else frozenset()
+        terms = highlight_terms(parsed) if request.snippets else frozenset()
         phrases = highlight_phrases(parsed)
         positive = parsed.positive
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:
@@ -254,10 +256,6 @@ def _part_text(clause) -> str:
     options = [" ".join(t.written for t in option.terms) for option in clause.options]
     options = [f'"{o}"' if option.phrase else o for o, option in zip(options, clause.options)]
     return " OR ".join(options)
-
-
-def _in_vocabulary(view: IndexView, field: str, term: str) -> bool:
-    return view.doc_frequency(field, term) > 0
 
 
 def _iso(value: date | datetime | None) -> str | None:

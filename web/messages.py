@@ -53,6 +53,7 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
                                       "أضف كلمة أدق.",
     Code.PHRASE_RELAXED: lambda v: "لا يحوي أي مقال العبارة كما كُتبت أو كل الكلمات المطلوبة، "
                                    "فهذه مقالات فيها بعض الكلمات.",
+    Code.STOPWORDS_LEFT_OUT: lambda v: f"لم يُبحث عن كلمات شائعة جدًا لا تميّز مقالًا من آخر: {v['words']}.",
 }
 
 

@@ -1,7 +1,9 @@
 """The Arabic analyzer for Whoosh: tokenize, normalize, drop stopwords, stem.
 
-The rules follow Lucene's ArabicAnalyzer, with one change of order: stopwords are removed *after*
-normalization, so the list in ``stopwords_ar.txt`` matches with or without hamza and diacritics.
+The rules follow Lucene's ArabicAnalyzer: stopwords are matched on the word as written, with only
+its diacritics removed (:func:`search.analysis.arabic.written`), before the letters are folded, so
+that a name is never taken for a particle that folds to the same letters (علي is not على, منى not
+مني, إمام not أمام, فئة not فيه). The list in ``stopwords_ar.txt`` gives each particle's spellings.
 
 - :data:`TOKEN_PATTERN` finds Arabic words (with their diacritics, tatweel and invisible marks
   inside the token, so offsets point at the original word), numbers and other words;
@@ -35,7 +37,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 
-from search.analysis.arabic import DIACRITICS, INVISIBLE, normalize, stem_written
+from search.analysis.arabic import DIACRITICS, INVISIBLE, normalize, stem_written, written
 
 #: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
@@ -52,14 +54,22 @@ TOKEN_PATTERN = re.compile(
 )
 
 
-def _load_stopwords() -> frozenset[str]:
+def _load_stopwords() -> list[str]:
     text = resources.files("search.analysis").joinpath("stopwords_ar.txt").read_text(encoding="utf-8")
     words = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return frozenset(normalize(w) for w in words if w)
+    return [w for w in words if w]
 
 
-#: The normalized stopword list, loaded once.
-STOPWORDS = _load_stopwords()
+#: The stopwords as written (:func:`search.analysis.arabic.written`): what a token is matched on.
+STOPWORDS_WRITTEN = frozenset(map(written, _load_stopwords()))
+#: Their normalized forms: the index never holds a stopword, so a normalized form in this set is
+#: not worth suggesting or grouping (the spelling suggestions and the broad stems skip them).
+STOPWORDS = frozenset(map(normalize, STOPWORDS_WRITTEN))
+
+
+def is_stopword(raw: str) -> bool:
+    """Whether a token, as written, is a stopword (never indexed)."""
+    return written(raw) in STOPWORDS_WRITTEN
 
 
 _FORMS: dict[str, tuple[str, str] | None] = {}
@@ -71,7 +81,7 @@ def forms(raw: str) -> tuple[str, str] | None:
     found: tuple[str, str] | Literal[False] | None = _FORMS.get(raw, False)
     if found is False:
         norm = normalize(raw)
-        found = None if (not norm or norm in STOPWORDS) else (norm, stem_written(raw))
+        found = None if (not norm or written(raw) in STOPWORDS_WRITTEN) else (norm, stem_written(raw))
         if len(_FORMS) < _FORMS_LIMIT:
             _FORMS[raw] = found
     return found

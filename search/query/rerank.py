@@ -36,7 +36,7 @@ from search.analysis.broad_stems import broad_stem
 from search.index.term_ids import TermIds
 from search.query.bm25 import CollectionStats, bm25
 from search.query.config import DEFAULT, RankingConfig
-from search.query.parser import Term, Vocabulary
+from search.query.parser import Term
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,10 @@ class QueryWord:
     alternates: frozenset[str] = frozenset()  # the other readings of its spelling (full weight)
 
     @classmethod
-    def of(cls, term: Term, vocabulary: Vocabulary | None = None, field: str = "body") -> QueryWord:
-        """`term`, with the proclitic forms and alternates that `vocabulary` holds in `field`
-        (none without a vocabulary)."""
-        if vocabulary is None:
-            return cls(term.normalized, term.stem)
-        return cls(term.normalized, term.stem, frozenset(f for f in term.clitic_forms if vocabulary(field, f)),
-                   frozenset(f for f in term.alternates if vocabulary(field, f)))
+    def of(cls, term: Term) -> QueryWord:
+        """`term` as ranked, with its alternates and affixed forms (those of a term
+        :meth:`~search.query.parser.Term.resolved` against the index: the ones it holds)."""
+        return cls(term.normalized, term.stem, frozenset(term.clitic_forms), frozenset(term.alternates))
 
     @property
     def broad_stem(self) -> str:
