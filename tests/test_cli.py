@@ -189,7 +189,7 @@ def test_batch_warns_about_a_query_with_nothing_to_search(seed_index, tmp_path):
 def test_a_query_may_start_with_a_dash_and_a_space(seed_index, args):
     result = run("search", *args, "--index", str(seed_index))
     assert result.exit_code == 0, result.output
-    assert '"total": 1' in result.output or result.output.startswith("1 result")
+    assert '"total": 1' in result.stdout or result.stdout.startswith("1 result")
 
 
 def test_a_dash_word_is_an_exclusion_and_an_option_still_an_option(seed_index):

@@ -48,14 +48,17 @@ MAX_LOOKUPS = 2000
 #: The spellings of at most this many stems are checked as words of the index, for one word (each
 #: check is a search of a stem: :data:`FormFrequency`).
 MAX_CHECKED = 6
-#: Letters tried for insertions and replacements: the plain letters. The hamza seats أ إ آ ئ ؤ are
-#: not tried: the index normalizes them to ا ي و, so the plain letter finds the same word, and an
-#: edit never writes a hamza the reader did not type (the suggestions السعودئة, الرئاض). Teh
-#: marbuta and alef maqsura are tried only as a last letter (:data:`FINAL_LETTERS`).
-ARABIC_LETTERS = "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+#: Letters tried for insertions and replacements: the letters and the seated hamzas. The index
+#: folds أ إ آ to ا and ؤ ئ to ء, so spellings that differ only there are one word; of those the
+#: first in this order is offered, and a bare ء is never offered inside a word (مسءول): an edit
+#: writes the seat, مسؤول. Teh marbuta and alef maqsura are tried only as a last letter
+#: (:data:`FINAL_LETTERS`).
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهويأإآؤئء"
 FINAL_LETTERS = "ةى"
 #: Letters a word does not start with.
-NOT_FIRST = "ءةى"
+NOT_FIRST = "ءؤئةى"
+#: The letters after which a bare ء may stand inside a word (مساءلة, مروءة).
+BEFORE_BARE_HAMZA = "اوي"
 
 _TOKEN = re.compile(r'^([+\-\u2212"\u201c\u00ab(]*)(.*?)([")\u201d\u00bb.,،؛:!?؟]*)$')
 
@@ -79,8 +82,11 @@ def edits1(word: str, letters: str = ARABIC_LETTERS) -> set[str]:
 
 
 def well_formed(word: str) -> bool:
-    """Whether `word` could be an Arabic spelling: ة and ى only last, no ء ة ى first."""
+    """Whether `word` could be an Arabic spelling: ة and ى only last, no ء ؤ ئ ة ى first, and a bare
+    ء inside the word only after ا, و or ي."""
     if not word or word[0] in NOT_FIRST:
+        return False
+    if any(ch == "ء" and word[i - 1] not in BEFORE_BARE_HAMZA for i, ch in enumerate(word[:-1]) if i):
         return False
     return not any(ch in FINAL_LETTERS for ch in word[:-1])
 
@@ -110,7 +116,7 @@ def correct_word(word: str, frequency: Frequency, form_frequency: FormFrequency 
     if known is not None and typed_count >= known:
         return None
     written: dict[str, str] = {}  # normalized form -> the spelling offered for it
-    for candidate in sorted(edits1(word)):
+    for candidate in sorted(edits1(word), key=_letter_order):
         form = normalize(candidate)
         if form != typed and len(form) >= MIN_WORD and form not in STOPWORDS and form not in written:
             written[form] = candidate
@@ -127,6 +133,14 @@ def correct_word(word: str, frequency: Frequency, form_frequency: FormFrequency 
     if not found:
         return None
     return written[max(found, key=lambda cf: (cf[0], -len(cf[1])))[1]]
+
+
+_ORDER = {ch: i for i, ch in enumerate(ARABIC_LETTERS + FINAL_LETTERS)}
+
+
+def _letter_order(word: str) -> list[int]:
+    """`word` sorted by :data:`ARABIC_LETTERS`' order: plain letters before hamza seats."""
+    return [_ORDER.get(ch, len(_ORDER) + ord(ch)) for ch in word]
 
 
 def suggest(text: str, total: int, frequency: Frequency, form_frequency: FormFrequency | None = None,
