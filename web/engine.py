@@ -58,27 +58,27 @@ class WebSearcher(Searcher):
     _years: tuple[object, list[str]] | None = None
     _forms: tuple[object, dict[str, int]] | None = None
 
-    def form_frequency(self, form: str) -> int:
-        """About how many articles hold the normalized word `form` itself (in title or body), not
+    def form_frequency(self, word: str) -> int:
+        """About how many articles hold `word` itself (its normalized form, in title or body), not
         only its stem: the share of the first :data:`FORM_SAMPLE` articles of its stem whose
         analyzed text (the term-id columns) has the word, times the articles of the stem. 0 when
         no sampled article has it. Remembered per index generation.
 
-        :param form: a normalized word (:func:`search.analysis.arabic.normalize`).
+        :param word: a word as written (its normalized form and stem are the analyzer's).
         """
         generation = self.generation()
         if self._forms is None or self._forms[0] != generation:
             self._forms = (generation, {})
         memo = self._forms[1]
-        found = memo.get(form)
+        found = memo.get(word)
         if found is None:
-            found = self._form_frequency(form)
+            found = self._form_frequency(word)
             if len(memo) < FORMS_REMEMBERED:
-                memo[form] = found
+                memo[word] = found
         return found
 
-    def _form_frequency(self, form: str) -> int:
-        pair = forms(form)
+    def _form_frequency(self, word: str) -> int:
+        pair = forms(word)
         if pair is None:  # a stopword: not indexed
             return 0
         total, sampled, ids, counts = self._stem_sample(self.generation(), pair[1])

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from search.analysis.analyzer import STOPWORDS
-from search.analysis.arabic import ARABIC_WORD, normalize, stem
+from search.analysis.analyzer import forms
+from search.analysis.arabic import ARABIC_WORD
 
 #: A word is replaced only by a spelling in this many times more articles; when the query found
 #: :data:`FEW_RESULTS` or more, by one in :data:`MUCH_MORE_COMMON` times more (a rare spelling beside
@@ -62,10 +62,11 @@ BEFORE_BARE_HAMZA = "اوي"
 
 _TOKEN = re.compile(r'^([+\-\u2212"\u201c\u00ab(]*)(.*?)([")\u201d\u00bb.,،؛:!?؟]*)$')
 
-#: ``(normalized term) -> number of articles containing it`` (by its stem: :func:`index_frequency`).
+#: ``(word as written) -> number of articles containing its stem`` (:func:`index_frequency`).
 Frequency = Callable[[str], int]
-#: ``(normalized word) -> about how many articles contain that very word`` (not only its stem), 0
-#: for a spelling that is no word of the index (:meth:`web.engine.WebSearcher.form_frequency`).
+#: ``(word as written) -> about how many articles contain that very word`` (its normalized form,
+#: not only its stem), 0 for a spelling that is no word of the index
+#: (:meth:`web.engine.WebSearcher.form_frequency`).
 FormFrequency = Callable[[str], int]
 
 
@@ -107,32 +108,35 @@ def correct_word(word: str, frequency: Frequency, form_frequency: FormFrequency 
     """
     if not ARABIC_WORD.fullmatch(word) or not MIN_WORD <= len(word) <= MAX_LETTERS:
         return None
-    typed = normalize(word)
-    if typed in STOPWORDS:
+    typed_forms = forms(word)
+    if typed_forms is None:  # a stopword
         return None
-    if known is not None and form_frequency is not None and (frequency(typed) or 0) >= COMMON_STEM * known:
+    typed = typed_forms[0]
+    if known is not None and form_frequency is not None and (frequency(word) or 0) >= COMMON_STEM * known:
         return None  # a word of the archive (its stem in 10 times as many articles): not checked further
-    typed_count = (form_frequency or frequency)(typed) or 0
+    typed_count = (form_frequency or frequency)(word) or 0
     if known is not None and typed_count >= known:
         return None
-    written: dict[str, str] = {}  # normalized form -> the spelling offered for it
+    written: dict[str, tuple[str, str]] = {}  # normalized form -> (the spelling offered, its stem)
     for candidate in sorted(edits1(word), key=_letter_order):
-        form = normalize(candidate)
-        if form != typed and len(form) >= MIN_WORD and form not in STOPWORDS and form not in written:
-            written[form] = candidate
-    counted = sorted(((frequency(form) or 0, form) for form in written), key=lambda cf: (-cf[0], cf[1]))
+        pair = forms(candidate)
+        if pair is not None and pair[0] != typed and len(pair[0]) >= MIN_WORD and pair[0] not in written:
+            written[pair[0]] = (candidate, pair[1])
+    counted = sorted(((frequency(spelling) or 0, spelling, word_stem) for spelling, word_stem in written.values()),
+                     key=lambda c: (-c[0], _letter_order(c[1])))
     if form_frequency is None:
-        best_count, best = counted[0] if counted else (0, "")
+        best_count, best, _ = counted[0] if counted else (0, "", "")
         if best_count < max(min_count, 1) or (typed_count and best_count < ratio * typed_count):
             return None
-        return written[best]
+        return best
     floor = max(min_count, ratio * typed_count, 1)
-    stems = list(dict.fromkeys(stem(form) for count, form in counted if count >= floor))[:MAX_CHECKED]
-    checked = [(form_frequency(form), form) for count, form in counted if count >= floor and stem(form) in stems]
-    found = [(count, form) for count, form in checked if count >= floor]
+    stems = list(dict.fromkeys(word_stem for count, _, word_stem in counted if count >= floor))[:MAX_CHECKED]
+    checked = [(form_frequency(spelling), spelling) for count, spelling, word_stem in counted
+               if count >= floor and word_stem in stems]
+    found = [(count, spelling) for count, spelling in checked if count >= floor]
     if not found:
         return None
-    return written[max(found, key=lambda cf: (cf[0], -len(cf[1])))[1]]
+    return max(found, key=lambda cs: (cs[0], -len(cs[1])))[1]
 
 
 _ORDER = {ch: i for i, ch in enumerate(ARABIC_LETTERS + FINAL_LETTERS)}
@@ -150,8 +154,8 @@ def suggest(text: str, total: int, frequency: Frequency, form_frequency: FormFre
     :param text: the query as typed (its syntax, quotes and signs, is kept).
     :param total: how many results it found: below :data:`FEW_RESULTS`, a word is corrected to
         one :data:`MORE_COMMON` times as frequent, otherwise :data:`MUCH_MORE_COMMON` times.
-    :param frequency: document frequency of a normalized term (by its stem) in the index.
-    :param form_frequency: document frequency of a normalized word itself (see :func:`correct_word`).
+    :param frequency: document frequency of a word as written (by its stem) in the index.
+    :param form_frequency: document frequency of a word itself (see :func:`correct_word`).
     :param doc_count: the articles in the index: a suggested word is in at least
         :data:`FREQUENT_SHARE` of them, and a word typed that is in :data:`KNOWN_SHARE` of them
         is not corrected (without it: any count, and every word may be).
@@ -181,14 +185,14 @@ def suggest(text: str, total: int, frequency: Frequency, form_frequency: FormFre
 
 
 def index_frequency(doc_frequency, fields: tuple[str, ...] = ("title", "body")) -> Frequency:
-    """Document frequency of a normalized word, by its stem (what the index holds), in the
-    field where it is most frequent.
+    """Document frequency of a word as written, by its stem (what the index holds), in the
+    field where it is most frequent; 0 for a stopword.
 
     :param doc_frequency: ``(field, term) -> int``, e.g. ``Searcher.doc_frequency``.
     """
 
-    def frequency(term: str) -> int:
-        term_stem = stem(term)
-        return max(doc_frequency(name, term_stem) for name in fields)
+    def frequency(word: str) -> int:
+        pair = forms(word)
+        return max(doc_frequency(name, pair[1]) for name in fields) if pair else 0
 
     return frequency
