@@ -268,7 +268,8 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
 @cli.command(cls=TextCommand)
 @click.argument("text")
 def analyze(text):
-    """Show how TEXT is analyzed: each token, its normalized form and its stem.
+    """Show how TEXT is analyzed: each token, its normalized form, its stem and why (the rules
+    that stripped an affix or kept it).
 
     Example: arshif analyze "وبالتنسيق مع الاستخبارات"
     """
@@ -278,7 +279,7 @@ def analyze(text):
     width = max((len(t.original) for t in tokens), default=0)
     for t in tokens:
         stem = "(stopword: not indexed)" if t.stem is None else t.stem
-        click.echo(f"{t.original:<{width}}  →  {t.normalized:<{width}}  →  {stem}")
+        click.echo(f"{t.original:<{width}}  →  {t.normalized:<{width}}  →  {stem:<{width}}  ({'; '.join(t.why)})")
 
 
 @cli.command()

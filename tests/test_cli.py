@@ -81,10 +81,12 @@ def test_batch_prints_a_trec_run(seed_index, tmp_path):
 def test_analyze_shows_original_normalized_and_stem():
     result = run("analyze", "وبالتنسيق مع الاستخبارات")
     assert result.exit_code == 0
-    lines = result.output.splitlines()
+    lines = [line.rsplit("  (", 1)[0] for line in result.output.splitlines()]  # the rules follow in brackets
     assert "وبالتنسيق" in lines[0] and lines[0].split()[-1] == "تنسيق"
     assert "stopword" in lines[1]
     assert lines[2].split()[-1] == "استخبار"
+    assert "(proclitic وبال)" in result.output.splitlines()[0]  # why it was stemmed
+    assert "(proclitic ال; ending ات)" in result.output.splitlines()[2]
 
 
 def test_a_second_reindex_while_one_runs_exits_without_touching_anything(tmp_path):

@@ -119,12 +119,34 @@ _PRESENTATION_TABLE = {c: unicodedata.normalize("NFKC", chr(c)) for c in
 _HAMZA_ALEF = re.compile("(?<![\u0621-\u064a])\u0621\u0627")
 
 
+#: A word with a dagger alef (ٰ, the long ā of Quranic spelling: ٱلۡكِتَٰبُ is الكتاب, خَٰلِدُونَ
+#: خالدون), and the words whose standard spelling has no alef there (هٰذا is هذا).
+_DAGGER_WORD = re.compile("[\u0621-\u065f\u0670\u0671\u06d6-\u06ed]*\u0670[\u0621-\u065f\u0670\u0671\u06d6-\u06ed]*")
+_NO_ALEF = frozenset("هذا هذه هذان هذين هؤلاء ذلك ذلكم لكن لكنه لكنها الله لله بالله والله الرحمن اله".split())
+
+
+def _dagger(match: re.Match) -> str:
+    word = match.group()
+    bare = "".join(c for c in word if "\u0621" <= c <= "\u064a" or c == "\u0671").replace("\u0671", "\u0627")
+    if bare.replace("\u0623", "\u0627").replace("\u0625", "\u0627") in _NO_ALEF:
+        return word
+    return _DAGGER_AS_ALEF.sub("\\1\\2\u0627", word)
+
+
+#: A dagger alef not after an alef or ى (on those it only marks the length: عَلَىٰ is على).
+_DAGGER_AS_ALEF = re.compile("([^\u0622\u0623\u0625\u0627\u0649\u0671\u064b-\u065f\u06d6-\u06ed])"
+                             "([\u064b-\u065f\u06d6-\u06ed]*)\u0670")
+
+
 def _prepare(text: str) -> str:
-    """What comes before the letter folds: presentation forms decomposed, initial ءا as آ."""
+    """What comes before the letter folds: presentation forms decomposed, initial ءا as آ, a
+    dagger alef inside a word written as ا (except in هٰذا, ذٰلك, لٰكن, اللّٰه ...)."""
     if _PRESENTATION.search(text):
         text = text.translate(_PRESENTATION_TABLE)
     if "\u0621\u0627" in text:
         text = _HAMZA_ALEF.sub(araby.ALEF_MADDA, text)
+    if "\u0670" in text:
+        text = _DAGGER_WORD.sub(_dagger, text)
     return text
 
 
@@ -366,6 +388,12 @@ def explain(raw: str) -> tuple[str, tuple[str, ...]]:
     return _stem(spelled, True)
 
 
+def without_proclitics(word: str, article: bool = True) -> str:
+    """A spelled word with only its proclitics stripped (folded like a stem): the reading of a
+    word whose ending belongs to it (فلسطين, whose ين is not a plural: الفلسطينية)."""
+    return fold_final(_strip_prefix(word, article, []))
+
+
 def stem(word: str, article: bool = True) -> str:
     """Light-stem one word spelled as :func:`spell` gives it (a :func:`normalize`d word works too,
     read with ة as ه and ى as ي). The stem is folded like :func:`normalize`. Memoized.
@@ -382,6 +410,10 @@ def stem(word: str, article: bool = True) -> str:
     return _stem(word, article)[0]
 
 
+_ALLAH = "الله"
+_ALLAH_PROCLITICS = frozenset(("و", "ف", "ب", "ك", "وب", "فب", "وك", "فك"))
+
+
 @functools.lru_cache(maxsize=1_000_000)
 def _stem(word: str, article: bool) -> tuple[str, tuple[str, ...]]:
     why: list[str] = []
@@ -389,12 +421,20 @@ def _stem(word: str, article: bool) -> tuple[str, tuple[str, ...]]:
         return fold_final(word), ()
     if word in STEM_EXCEPTIONS:
         return fold_final(word), ("kept whole: a name or loanword that looks affixed",)
+    if word.endswith(_ALLAH) and len(word) > len(_ALLAH):
+        if word[:-len(_ALLAH)] in _ALLAH_PROCLITICS:
+            return _ALLAH, (f"proclitic {word[:-len(_ALLAH)]}", "kept whole: a name or loanword that looks affixed")
+        result = _strip_prefix(word, article, why)
+        why.append("kept whole: a name ending in الله (عبدالله, نصرالله)")
+        return fold_final(result), tuple(why)
     result = _strip_prefix(word, article, why)
     if result in STEM_EXCEPTIONS:
         why.append("kept whole: a name or loanword that looks affixed")
         return fold_final(result), tuple(why)
     stripped = _strip_suffix(result, PRONOUN_SUFFIXES, why)
     if stripped != result:
+        if result[len(stripped)] == "ت":  # the ت of ة before the pronoun: the feminine ending, the last one
+            return fold_final(stripped), tuple(why)
         stripped = _restore_alef_maksura(stripped, why)
     result = _strip_suffix(stripped, INFLECTION_SUFFIXES, why)
     return fold_final(result), tuple(why)

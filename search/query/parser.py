@@ -32,8 +32,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from search.analysis.analyzer import forms, tokens
-from search.analysis.arabic import ALEF, HEH, YEH, has_hamza_lam, spell, stem
+from search.analysis.analyzer import COMPOUND_HEADS, compound, forms, tokens
+from search.analysis.arabic import ALEF, HEH, YEH, has_hamza_lam, normalize, spell, stem, without_proclitics
 from search.errors import Code, QueryError
 from search.query.config import DEFAULT, RankingConfig
 
@@ -185,6 +185,7 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
     """
     text = check_length(text or "")
     text = text.replace("\u201c", '"').replace("\u201d", '"')  # « » are quotation marks, not phrases
+    text = join_compounds(text)
     clauses: list[Clause] = []
     pending_or = False
     for m in _SYNTAX.finditer(text):
@@ -211,6 +212,21 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
     return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)))
 
 
+def join_compounds(text: str) -> str:
+    """The query with each compound name written as one word (عبد الله → عبدالله, أبو ظبي →
+    أبوظبي), as the analyzer also indexes it (:func:`search.analysis.analyzer.compound`), so
+    that either spelling finds both."""
+    if not any(head in text for head in ("عبد", "بو", "بي")):
+        return text
+    pieces = re.split(r"(\s+)", text)
+    for i in range(0, len(pieces) - 2, 2):
+        first, second = pieces[i], pieces[i + 2]
+        words = tokens(first)
+        if words and normalize(words[-1]) in COMPOUND_HEADS and compound(first, second) is not None:
+            pieces[i + 1] = ""
+    return "".join(pieces)
+
+
 def check_length(text: str) -> str:
     """`text`, if it is at most :data:`MAX_QUERY_CHARS` long.
 
@@ -231,13 +247,15 @@ def _terms(words: list[str], config: RankingConfig) -> list[Term]:
 
 def alternate_stems(raw: str) -> list[str]:
     """Stems of the word under readings its spelling leaves open (to look up in the index):
-    typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; a final ي
+    typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; its ending
+    may be its own (فلسطين, stemmed فلسط, is the stem of الفلسطينية); a final ي
     may be ى typed as ي (مستشفي for مستشفى, ليلي for ليلى), a final ه ة typed as ه (صبراته for
     صبراتة, not صبر + ات + ه); a final ا typed without tanween may be
     the accusative ending (يمنيا for يمنياً: see :func:`accusative_stems`)."""
     norm, word_stem = forms(raw)  # type: ignore[misc]
     spelled = spell(raw)
-    others = {stem(spelled, article=has_hamza_lam(raw)), *accusative_stems(raw, word_stem)}
+    others = {stem(spelled, article=has_hamza_lam(raw)), *accusative_stems(raw, word_stem),
+              without_proclitics(spelled, article=not has_hamza_lam(raw))}
     if len(spelled) > 3 and spelled.endswith(YEH):
         others.add(stem(spelled[:-1] + "\u0649"))
     if len(spelled) > 3 and spelled.endswith(HEH):
@@ -263,7 +281,9 @@ def affixed_forms(raw: str, word_stem: str, proclitics: tuple[str, ...] = DEFAUL
     spelled = spell(raw)
     found = [stem(spell(p) + spelled) for p in proclitics]
     if len(word_stem) >= 3 and not spelled.endswith(ALEF):
-        found.append(stem(spelled + ALEF))
+        accusative = stem(spelled + ALEF)
+        if accusative.startswith(word_stem):  # not a new reading of the whole (ايرانا is not ايرا + نا)
+            found.append(accusative)
     if len(word_stem) == 3 and word_stem == spelled:
         found += [stem(word_stem + "ين"), stem(word_stem + "ان")]
     return [f for f in dict.fromkeys(found) if f != word_stem]
