@@ -206,7 +206,7 @@ def test_analyze_takes_text_that_starts_with_a_dash(text):
     result = run("analyze", text)
     assert result.exit_code == 0, result.output
     if "داعش" in text:
-        assert result.output.splitlines()[-1].split()[-1] == "داعش"
+        assert result.output.splitlines()[-1].split("→")[2].split()[0] == "داعش"
 
 
 def test_reindex_groups_problems_by_kind_and_prints_the_summary_last(tmp_path):
