@@ -85,6 +85,13 @@ class ArticleView:
     url: str
     marked_title: str
     marked_body: str
+    #: the same article published again (as :attr:`Hit.copies`)
+    copies: list[dict] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        """The body as stored, without marks."""
+        return self.marked_body.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
     @property
     def title_html(self) -> str:

@@ -32,7 +32,7 @@ from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
 from search.index.schema import FACET_FIELDS, TEXT_FIELDS
 from search.query.config import DEFAULT, RankingConfig
-from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
+from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse
 from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all
 from search.query.snippets import snippet as make_snippet
@@ -223,9 +223,10 @@ class Searcher:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
                             found.missing if found.complete_first else (), rerank_depth)
         terms = highlight_terms(parsed) if request.snippets else frozenset()
+        phrases = highlight_phrases(parsed)
         positive = parsed.positive
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:
-            hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
+            hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None, phrases)
             hit.copies = view.copies(hit.id)
             hit.missing = [_part_text(positive[i]) for i in found.missing.get(doc, ())]
             results.hits.append(hit)
@@ -233,7 +234,8 @@ class Searcher:
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
         """The article with id `doc_id`, the words of query `text` marked; None if not found."""
-        stored = self.backend.view().document(doc_id)
+        view = self.backend.view()
+        stored = view.document(doc_id)
         if stored is None:
             return None
         terms = highlight_terms(parse(text, self.ranking)) if text else frozenset()
@@ -242,16 +244,19 @@ class Searcher:
             id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
             source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
+            copies=view.copies(stored["id"]),
         )
 
 
-def _hit(stored: dict, score: float, terms: frozenset[str] | None) -> Hit:
-    """One result from its stored fields; its snippet marks `terms` (no snippet: None)."""
+def _hit(stored: dict, score: float, terms: frozenset[str] | None,
+         phrases: tuple[tuple[frozenset[str], ...], ...] = ()) -> Hit:
+    """One result from its stored fields; its snippet marks `terms` (no snippet: None) and shows
+    the passage holding `phrases` first."""
     return Hit(
         id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
         source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
         score=round(float(score), 4),
-        marked_snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
+        marked_snippet=make_snippet(stored.get("body", ""), terms, phrases=phrases) if terms is not None else "",
     )
 
 

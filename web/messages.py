@@ -41,7 +41,8 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
                              f"مثل {ltr('2020-06-22')}.",
     Code.DATES_REVERSED: lambda v: f"تاريخ النهاية ({arabic_date(v['end'], weekday=False)}) قبل تاريخ البداية "
                                    f"({arabic_date(v['start'], weekday=False)}). بدّل التاريخين أو صحّح أحدهما.",
-    Code.BAD_SORT: lambda v: "طريقة الترتيب غير معروفة: اختر الأكثر صلة أو الأحدث أو الأقدم.",
+    Code.BAD_SORT: lambda v: f"طريقة الترتيب «{ltr(str(v['value'])[:40])}» غير معروفة: أرسل {ltr('sort=relevance')} "
+                             f"(الأكثر صلة) أو {ltr('newest')} (الأحدث) أو {ltr('oldest')} (الأقدم).",
     Code.BAD_PAGE: lambda v: "رقم الصفحة يبدأ من 1.",
     Code.BAD_LIMIT: lambda v: f"عدد النتائج في الصفحة يكون بين 1 و{v['most']}.",
     Code.TOO_DEEP: lambda v: f"لا تُعرض إلا أول {v['depth']:,} نتيجة. "

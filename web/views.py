@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from search.errors import Code
 from search.results import Results
 from web import messages, navigation
 from web.engine import get_searcher
-from web.params import ParamError, SearchParams, parse_params
+from web.params import ParamError, SearchParams, joined_dates, parse_params
 from web.suggest import index_frequency, suggest
 
 bp = Blueprint("arshif", __name__)
@@ -41,7 +41,11 @@ def run_search(params: SearchParams) -> Results:
 
 @bp.get("/")
 def search():
-    """The search page: the form, and the results when there is a query."""
+    """The search page: the form, and the results when there is a query. The form's date boxes
+    (day, month, year) are sent on to the same page with ``from`` and ``to`` instead."""
+    joined = joined_dates(request.args)
+    if joined is not None:
+        return redirect(url_for("arshif.search", **cast("dict[str, Any]", joined)))
     params = request_params()
     searcher = get_searcher()
     context = {"params": params, "form": form_values(params),
@@ -51,7 +55,7 @@ def search():
     results = run_search(params)
     return render_template(
         "search.html", results=results,
-        suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())),
+        suggestion=did_you_mean(params.q, results),
         notices=[messages.notice(n) for n in results.notices],
         sorts=navigation.sort_links(params), facets=navigation.facet_groups(params, results.facets),
         filters=navigation.active_filters(params), pages=navigation.page_links(params, results.page_count),
@@ -68,7 +72,7 @@ def article(doc_id: str):
     view = get_searcher().article(doc_id, params.q)
     if view is None:
         abort(404, messages.ARTICLE_NOT_FOUND)
-    paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
+    paragraphs = [p for p in view.marked_body.split("\n") if p.strip()]  # marks never span lines
     # cast: mypy matches the str values against url_for's own keyword parameters (_external...)
     back = url_for("arshif.search", **cast("dict[str, Any]", params.url_args(page=params.page))) if params.q else None
     return render_template("article.html", article=view, params=params, form=form_values(params),
@@ -77,11 +81,37 @@ def article(doc_id: str):
 
 @bp.get("/api/search")
 def api_search():
-    """The same search as the page, as JSON (``Results.as_dict()``)."""
-    results = run_search(request_params())
+    """The same search as the page, as JSON (``Results.as_dict()``, with the Arabic notices and
+    ``suggestion``: the query with its misspelt words corrected, or null)."""
+    params = request_params()
+    results = run_search(params)
     body = results.as_dict()
     body["notices"] = [{"code": n.code.value, "message": messages.notice(n)} for n in results.notices]
+    body["suggestion"] = did_you_mean(params.q, results)
     return jsonify(body)
+
+
+@bp.get("/api/article/<path:doc_id>")
+def api_article(doc_id: str):
+    """One article as JSON: ``{id, title, date, source, author, url, body, copies, title_html,
+    body_html}``; ``*_html`` are escaped, with the words of ``q`` (if given) in ``<mark>``.
+
+    :raise 404: no article has this id (``{"error": ...}``).
+    """
+    params = request_params()
+    view = get_searcher().article(doc_id, params.q)
+    if view is None:
+        abort(404, messages.ARTICLE_NOT_FOUND)
+    return jsonify({"id": view.id, "title": view.title, "date": view.date, "source": view.source,
+                    "author": view.author, "url": view.url, "body": view.body, "copies": view.copies,
+                    "title_html": view.title_html, "body_html": view.body_html})
+
+
+def did_you_mean(query: str, results: Results) -> str | None:
+    """The query with its misspelt words corrected (:func:`web.suggest.suggest`), or None."""
+    searcher = get_searcher()
+    return suggest(query, results.total, index_frequency(searcher.frequencies()), searcher.form_frequency,
+                   searcher.doc_count())
 
 
 @bp.get("/opensearch.xml")

@@ -344,3 +344,10 @@ def highlight_terms(parsed: ParsedQuery) -> frozenset[str]:
     affixed forms only once the query is :meth:`ParsedQuery.resolved` against an index)."""
     return frozenset(stem for clause in parsed.positive for option in clause.options
                      for term in option.terms for stem in term.matching)
+
+
+def highlight_phrases(parsed: ParsedQuery) -> tuple[tuple[frozenset[str], ...], ...]:
+    """The positive phrases of the query, each as the stems its words match, in order (what a
+    snippet looks for to show the passage that holds a phrase)."""
+    return tuple(tuple(frozenset(term.matching) for term in option.terms)
+                 for clause in parsed.positive for option in clause.options if option.phrase)
