@@ -411,7 +411,8 @@ def arshif_searcher(index_root: Path, fields: tuple[str, ...],
             results = searcher.search(text, fields=fields, limit=DEPTH, snippets=False)
         except (QueryError, SearchError):
             return []
-        return [(doc_id, hit.score) for hit in results.hits for doc_id in [hit.id, *(c["id"] for c in hit.copies)]]
+        return [(doc_id, hit.score) for hit in results.hits
+                for doc_id in [hit.id, *(c["id"] for c in hit.copies), *(c["id"] for c in hit.similar)]]
 
     return search
 

@@ -218,6 +218,9 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         if hit.copies:
             click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source']})" if c["source"] else "")
                                                           for c in hit.copies))
+        if hit.similar:
+            click.echo("   the same story in: " + ", ".join(c["id"] + (f" ({c['source']})" if c["source"] else "")
+                                                           for c in hit.similar))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
 
 
@@ -260,7 +263,7 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
                 click.echo(f"line {number} ({qid}): no results: {notice}", err=True)
         rank = 0
         for hit in results.hits:  # each copy of an article published twice right after it
-            for doc_id in [hit.id, *(c["id"] for c in hit.copies)]:
+            for doc_id in [hit.id, *(c["id"] for c in hit.copies), *(c["id"] for c in hit.similar)]:
                 rank += 1
                 click.echo(f"{qid} Q0 {doc_id} {rank} {hit.score:.4f} arshif")
 

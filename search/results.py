@@ -28,6 +28,9 @@ class Hit:
     copies: list[dict] = field(default_factory=list)
     #: the parts of the query this article lacks (when others have them all), as written
     missing: list[str] = field(default_factory=list)
+    #: near copies of this story ranked below it (the same wire story in other papers), grouped
+    #: here instead of listed again: [{id, title, source, date, url, score}]
+    similar: list[dict] = field(default_factory=list)
 
     @property
     def snippet_html(self) -> str:

@@ -24,14 +24,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 
 from search import config as settings
-from search.backends.base import Backend, CandidateRequest
+from search.backends.base import Backend, CandidateRequest, IndexView
 from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
 from search.index.schema import FACET_FIELDS, TEXT_FIELDS
+from search.index.term_ids import TermIds
 from search.query.config import DEFAULT, RankingConfig
+from search.query.grouping import Group, group_near_duplicates, shingles
 from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse
 from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all
@@ -208,9 +211,11 @@ class Searcher:
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
+        # near copies grouped away leave gaps: ask the first phase for more than the page needs
+        wanted = 2 * depth + 20 if self.ranking.near_duplicates else depth
         found = view.candidates(CandidateRequest(
             words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, request.source,
-            request.sort, max(depth, rerank_depth) if request.sort == "relevance" else depth,
+            request.sort, max(wanted, rerank_depth) if request.sort == "relevance" else wanted,
             request.facets, groups))
         results.total, results.complete = found.total, found.complete
         if found.relaxed:
@@ -225,10 +230,13 @@ class Searcher:
         terms = highlight_terms(parsed) if request.snippets else frozenset()
         phrases = highlight_phrases(parsed)
         positive = parsed.positive
-        for score, doc in ranked[(request.page - 1) * request.limit: depth]:
-            hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None, phrases)
+        stories = (_stories(view, ranked, depth, request.fields) if self.ranking.near_duplicates
+                   else [Group(score, doc) for score, doc in ranked[:depth]])
+        for story in stories[(request.page - 1) * request.limit: depth]:
+            hit = _hit(view.stored_fields(story.doc), story.score, terms if request.snippets else None, phrases)
             hit.copies = view.copies(hit.id)
-            hit.missing = [_part_text(positive[i]) for i in found.missing.get(doc, ())]
+            hit.missing = [_part_text(positive[i]) for i in found.missing.get(story.doc, ())]
+            hit.similar = [_similar(view.stored_fields(doc), score) for score, doc in story.members]
             results.hits.append(hit)
 
     @_damage_is_missing
@@ -258,6 +266,26 @@ def _hit(stored: dict, score: float, terms: frozenset[str] | None,
         score=round(float(score), 4),
         marked_snippet=make_snippet(stored.get("body", ""), terms, phrases=phrases) if terms is not None else "",
     )
+
+
+def _stories(view: IndexView, ranked: list[tuple[float, Any]], wanted: int, fields: tuple[str, ...]) -> list[Group]:
+    """The ranked articles as stories, near copies grouped (:mod:`search.query.grouping`)."""
+    field_name = "body" if "body" in fields else fields[-1]
+
+    def bodies(docs: list[Any]) -> list[frozenset[int]]:
+        return [shingles(TermIds.decode(raw).stems) for raw in view.term_ids(field_name, docs)]
+
+    def dates(doc: Any) -> datetime | None:
+        value = view.stored_fields(doc).get("date")
+        return value if isinstance(value, datetime) else None
+
+    return group_near_duplicates(ranked, wanted, bodies, dates)
+
+
+def _similar(stored: dict, score: float) -> dict:
+    """A near copy as a hit lists it."""
+    return {"id": stored["id"], "title": stored.get("title", ""), "source": stored.get("source", ""),
+            "date": _iso(stored.get("date")), "url": stored.get("url", ""), "score": round(float(score), 4)}
 
 
 def _part_text(clause) -> str:

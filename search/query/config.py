@@ -31,6 +31,9 @@ class RankingConfig:
     #: بسام, درعا are names, not ف + ادي, ك + مال, ب + سام, درع + ا), or when the index lacks the
     #: word as typed. Chosen on the four dev sets: names P@10 0.942 → 0.952, the others unchanged.
     strip_proclitic_words: int = 3
+    #: Group near copies of one story (the same wire story in several papers) under its best-ranked
+    #: article (:mod:`search.query.grouping`).
+    near_duplicates: bool = True
     #: First phase as BM25F (field frequencies weighted and summed before one saturation, one
     #: document-level idf); off: a weighted sum of per-field BM25 scores, each with its own idf.
     bm25f: bool = True

@@ -1,0 +1,110 @@
+"""Near copies of one story (a wire story in several papers) are grouped under the best-ranked one."""
+
+import json
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+from search.index.build import reindex
+from search.query.config import RankingConfig
+from search.query.grouping import MIN_SHINGLES, group_near_duplicates, resemblance, shingles
+from search.searcher import Searcher
+
+STORY = ("أعلنت وزارة الصحة اليوم تسجيل أربع إصابات جديدة بفيروس كورونا في مدينة الرياض لأفراد من عائلة واحدة "
+         "وأوضحت الوزارة في بيان صحفي أن المصابين يتلقون العلاج في أحد المستشفيات الحكومية وأن حالتهم مستقرة "
+         "ودعت الوزارة المواطنين والمقيمين إلى الالتزام بالإرشادات الوقائية وغسل اليدين باستمرار وتجنب "
+         "مخالطة المصابين ومراجعة أقرب مركز صحي عند ظهور الأعراض مثل الحمى والسعال وضيق التنفس")
+EDITED = STORY.replace("اليوم", "أمس").replace("ودعت الوزارة", "كما دعت الوزارة") + " وفق ما نقلته وكالة الأنباء"
+OTHER = ("افتتح أمير المنطقة الشرقية مهرجان التمور السنوي بحضور عدد من المسؤولين والمزارعين وأكد أن المهرجان "
+         "يهدف إلى دعم المزارعين وتسويق منتجاتهم محليا وخارجيا وتشجيع الاستثمار في قطاع الزراعة بالمنطقة "
+         "وشهد الحفل عرض أكثر من مئة نوع من التمور وجوائز لأفضل المزارع المشاركة في المسابقة ووعد بدعم أكبر")
+
+
+def ids(text: str) -> np.ndarray:
+    from search.analysis.analyzer import term_id, token_forms
+    return np.array([term_id(stem) for _, stem in token_forms(text)], dtype=np.uint32)
+
+
+def test_resemblance_of_a_story_its_edited_copy_and_another_story():
+    story, edited, other = shingles(ids(STORY)), shingles(ids(EDITED)), shingles(ids(OTHER))
+    assert len(story) >= MIN_SHINGLES
+    assert resemblance(story, story) == 1.0
+    assert 0.5 <= resemblance(story, edited) < 1.0
+    assert resemblance(story, other) < 0.1
+    assert resemblance(frozenset(), story) == 0.0
+
+
+def test_groups_form_in_rank_order_within_days():
+    day = datetime(2015, 8, 6)
+    bodies = {"a": STORY, "b": OTHER, "c": EDITED, "d": STORY, "e": STORY}
+    dates = {"a": day, "b": day, "c": day + timedelta(days=1), "d": day + timedelta(days=5), "e": None}
+    ranked = [(5.0, "a"), (4.0, "b"), (3.0, "c"), (2.0, "d"), (1.0, "e")]
+    groups = group_near_duplicates(ranked, 10, lambda docs: [shingles(ids(bodies[d])) for d in docs], dates.get)
+    assert [(g.doc, [d for _, d in g.members]) for g in groups] == [
+        ("a", ["c"]),  # the edited copy a day later joins the story
+        ("b", []), ("d", []),  # the same text five days later is a new story
+        ("e", []),  # an undated article is never grouped
+    ]
+    assert [g.doc for g in group_near_duplicates(ranked, 2, lambda docs: [shingles(ids(bodies[d])) for d in docs],
+                                                 dates.get)] == ["a", "b"]
+
+
+@pytest.fixture(scope="module")
+def wire_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("wire")
+    (root / "src").mkdir()
+    records = [
+        {"id": "okaz-1", "source": "okaz", "date": "2015-08-07", "title": "إصابة عائلة سعودية بكورونا في الرياض",
+         "body": STORY},
+        {"id": "sabq-1", "source": "sabq", "date": "2015-08-06", "title": "الصحة: 4 إصابات بكورونا في الرياض",
+         "body": EDITED},
+        {"id": "yaum-1", "source": "alyaum", "date": "2015-08-07", "title": "كورونا يصيب عائلة في الرياض",
+         "body": EDITED + " وأضافت أن الفرق الطبية تتابع المخالطين"},
+        {"id": "other-1", "source": "okaz", "date": "2015-08-07", "title": "مهرجان التمور", "body": OTHER},
+        {"id": "later-1", "source": "sabq", "date": "2015-08-20", "title": "كورونا في الرياض",
+         "body": STORY + " وقالت الوزارة إن العدد ارتفع إلى عشر إصابات"},  # not an exact copy: kept at indexing
+    ]
+    with open(root / "src" / "a.jsonl", "w", encoding="utf-8") as out:
+        out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    reindex([root / "src"], root / "ix", procs=1)
+    return root / "ix"
+
+
+def test_a_wire_story_in_three_papers_is_one_hit_with_the_others_named(wire_index):
+    results = Searcher(wire_index).search("كورونا الرياض")
+    grouped = {h.id: sorted(s["id"] for s in h.similar) for h in results.hits}
+    story = next(h for h in grouped if h in ("okaz-1", "sabq-1", "yaum-1"))
+    assert sorted([story, *grouped[story]]) == ["okaz-1", "sabq-1", "yaum-1"]
+    assert "later-1" in grouped and grouped["later-1"] == []  # the same text two weeks later: its own story
+    assert results.total == 4  # the count is of articles, grouped or not
+    similar = next(h for h in results.hits if h.id == story).similar
+    assert {"id", "title", "source", "date", "url", "score"} <= set(similar[0])
+
+
+def test_grouping_can_be_turned_off(wire_index):
+    results = Searcher(wire_index, RankingConfig(near_duplicates=False)).search("كورونا الرياض")
+    assert len(results.hits) == 4 and not any(h.similar for h in results.hits)
+
+
+def test_batch_lists_each_near_copy_right_after_its_story(wire_index, tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import cli
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tكورونا الرياض\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(wire_index)])
+    docs = [line.split()[2] for line in result.stdout.splitlines()]
+    assert sorted(docs) == ["later-1", "okaz-1", "sabq-1", "yaum-1"]
+    first = docs.index(next(d for d in docs if d in ("okaz-1", "sabq-1", "yaum-1")))
+    assert sorted(docs[first:first + 3]) == ["okaz-1", "sabq-1", "yaum-1"]
+
+
+def test_the_page_and_the_api_name_the_near_copies(wire_index):
+    from web import create_app
+    app = create_app({"TESTING": True, "INDEX_DIR": wire_index})
+    client = app.test_client()
+    page = client.get("/?q=كورونا الرياض").get_data(as_text=True)
+    assert "الخبر نفسه في:" in page and page.count('class="hit"') == 2
+    body = client.get("/api/search?q=كورونا الرياض").get_json()
+    assert sum(len(h["similar"]) for h in body["results"]) == 2
