@@ -113,7 +113,8 @@ def _progress_line():
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Run qid<TAB>query lines; print a TREC run.")
 @click.option("--fields", default="title,body", show_default=True, help="Text fields to search.")
-def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields):
+@click.option("--source", default=None, help="Only this source: its id (okaz) or its name (عكاظ).")
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source):
     """Search the index.
 
     Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
@@ -129,7 +130,7 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         raise click.UsageError("Give a QUERY (or --batch FILE).")
     try:
         results = searcher.search(query, date_from=date_from, date_to=date_to, sort=sort, page=page,
-                                  limit=limit or config.PAGE_SIZE, fields=field_names)
+                                  limit=limit or config.PAGE_SIZE, fields=field_names, source=source)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -143,14 +144,14 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
         click.echo()
         click.echo(click.style(f"{n}. {hit.title or '(بلا عنوان)'}", bold=True))
-        click.echo("   " + " · ".join(x for x in (hit.date[:10] if hit.date else "", hit.source, hit.author) if x))
+        click.echo("   " + " · ".join(x for x in (hit.date[:10] if hit.date else "", hit.source_name, hit.author) if x))
         snippet = render_marked(hit.marked_snippet, "\x1b[1;33m" if color else "«", "\x1b[0m" if color else "»",
                                 escape=lambda s: s)
         click.echo("   " + " ".join(snippet.split()))
         if hit.missing:
             click.echo("   missing: " + ", ".join(hit.missing))
         if hit.copies:
-            click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source']})" if c["source"] else "")
+            click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source_name']})" if c["source"] else "")
                                                           for c in hit.copies))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
 

@@ -25,6 +25,7 @@ class Code(str, Enum):
     BAD_LIMIT = "bad-limit"  # most
     TOO_DEEP = "too-deep"  # depth
     BAD_FIELD = "bad-field"  # value, choices
+    UNKNOWN_SOURCE = "unknown-source"  # value
     # notices: an answer, with something the user should know
     EMPTY_QUERY = "empty-query"
     NOTHING_TO_SEARCH = "nothing-to-search"  # only stopwords or punctuation
@@ -42,6 +43,7 @@ ENGLISH: dict[Code, str] = {
     Code.BAD_LIMIT: "The limit must be between 1 and {most}.",
     Code.TOO_DEEP: "Results go {depth} deep at most: narrow the search instead.",
     Code.BAD_FIELD: "Unknown field {value}: use {choices}.",
+    Code.UNKNOWN_SOURCE: "No source of this archive has the id or name '{value}'.",
     Code.EMPTY_QUERY: "Type some words to search for.",
     Code.NOTHING_TO_SEARCH: "The query has only very common words (stopwords) or punctuation; "
                             "add a more specific word.",

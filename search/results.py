@@ -28,6 +28,7 @@ class Hit:
     copies: list[dict] = field(default_factory=list)
     #: the parts of the query this article lacks (when others have them all), as written
     missing: list[str] = field(default_factory=list)
+    source_name: str = ""  # the name readers know the source by (search.ingest.source_names)
 
     @property
     def snippet_html(self) -> str:
@@ -57,6 +58,7 @@ class Results:
     notices: list[Notice] = field(default_factory=list)
     complete: int | None = None  # articles with every part of a query of two parts or more
     elapsed_ms: float = 0.0
+    source_names: dict[str, str] = field(default_factory=dict)  # source facet id -> name
 
     @property
     def page_count(self) -> int:
@@ -69,8 +71,14 @@ class Results:
             "complete": self.complete,
             "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
             "results": [h.as_dict() for h in self.hits],
-            "facets": {k: [{"value": v, "count": c} for v, c in vals] for k, vals in self.facets.items()},
+            "facets": {k: [self._facet(k, v, c) for v, c in vals] for k, vals in self.facets.items()},
         }
+
+    def _facet(self, name: str, value: str, count: int) -> dict:
+        entry: dict = {"value": value, "count": count}
+        if name == "source":
+            entry["name"] = self.source_names.get(value, value)
+        return entry
 
 
 @dataclass
@@ -85,6 +93,7 @@ class ArticleView:
     url: str
     marked_title: str
     marked_body: str
+    source_name: str = ""
 
     @property
     def title_html(self) -> str:

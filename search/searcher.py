@@ -31,6 +31,7 @@ from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
 from search.index.schema import FACET_FIELDS, TEXT_FIELDS
+from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
 from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
 from search.query.rerank import QueryWord, rerank
@@ -132,6 +133,8 @@ class Searcher:
         self.ranking = ranking
         self.backend: Backend = backend or WhooshBackend(self.root)
         self.backend.view()  # fail now, with the hint, if there is no index
+        #: source id <-> the name readers know (shipped, and the owner's file in the index directory)
+        self.sources = SourceNames.load(self.root)
 
     @_damage_is_missing
     def generation(self) -> object:
@@ -173,7 +176,7 @@ class Searcher:
         :param fields: the text fields to search (the knownitem evaluation searches ``body`` only).
         :param facets: also count results by year, month and source.
         :param snippets: build a marked snippet for each hit.
-        :param source: only articles from this source.
+        :param source: only articles from this source: its id (``okaz``) or its name (عكاظ).
         :raise search.errors.SearchError: a request that cannot be answered as asked (its
             :class:`~search.errors.QueryError` kind for the query itself).
         """
@@ -192,13 +195,14 @@ class Searcher:
     def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> None:
         """The stages after parsing: candidates, rerank, page, snippets."""
         view = self.backend.view()
+        source = self._source_id(view, request.source)
         vocabulary = functools.partial(_in_vocabulary, view)
         words = [QueryWord.of(term, vocabulary, request.fields[-1]) for term in parsed.terms()]
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
         found = view.candidates(CandidateRequest(
-            words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, request.source,
+            words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, source,
             request.sort, max(depth, self.ranking.rerank_depth) if request.sort == "relevance" else depth,
             request.facets, groups))
         results.total, results.complete = found.total, found.complete
@@ -207,6 +211,7 @@ class Searcher:
         if request.facets:
             results.facets = {name: sorted(found.facets.get(name, {}).items(), key=_facet_order(name))
                               for name in FACET_FIELDS}
+            results.source_names = {value: self.sources.name(value) for value, _ in results.facets["source"]}
         ranked = found.ranked
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
@@ -215,9 +220,25 @@ class Searcher:
         positive = parsed.positive
         for score, doc in ranked[(request.page - 1) * request.limit: depth]:
             hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
-            hit.copies = view.copies(hit.id)
+            hit.source_name = self.sources.name(hit.source)
+            hit.copies = self._named(view.copies(hit.id))
             hit.missing = [_part_text(positive[i]) for i in found.missing.get(doc, ())]
             results.hits.append(hit)
+
+    def _source_id(self, view: IndexView, source: str | None) -> str | None:
+        """The id of the source asked for by id or name.
+
+        :raise SearchError: no source of the index has that id or name."""
+        if not source:
+            return None
+        found = self.sources.resolve(source, set(view.field_values("source")))
+        if found is None:
+            raise SearchError(Code.UNKNOWN_SOURCE, "source", value=source[:100])
+        return found
+
+    def _named(self, copies: list[dict]) -> list[dict]:
+        """Copies (``{id, source, url, date}``) with their source's name as ``source_name``."""
+        return [{**c, "source_name": self.sources.name(c.get("source"))} for c in copies]
 
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
@@ -229,7 +250,8 @@ class Searcher:
         mark = functools.partial(mark_all, terms=terms)
         return ArticleView(
             id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
-            source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
+            source=stored.get("source", ""), source_name=self.sources.name(stored.get("source", "")),
+            author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
         )
 

@@ -47,6 +47,8 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.TOO_DEEP: lambda v: f"لا تُعرض إلا أول {v['depth']:,} نتيجة. "
                              "ضيّق البحث بكلمة أخرى أو بتاريخ بدل الانتقال إلى صفحة بعيدة.",
     Code.BAD_FIELD: lambda v: "حقل البحث غير معروف: ابحث في العنوان (title) أو النص (body).",
+    Code.UNKNOWN_SOURCE: lambda v: f"لا يوجد في الأرشيف مصدر بهذا الاسم أو المعرّف: «{v['value']}». "
+                                   "اختر مصدرًا من قائمة المصادر.",
     Code.EMPTY_QUERY: lambda v: "اكتب كلمة أو أكثر للبحث.",
     Code.NOTHING_TO_SEARCH: lambda v: "كلمات البحث شائعة جدًا (مثل «في» و«من») أو علامات ترقيم فقط؛ "
                                       "أضف كلمة أدق.",

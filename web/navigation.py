@@ -80,34 +80,42 @@ class FacetGroup:
     links: list[Link]
 
 
-def facet_groups(params: SearchParams, facets: dict[str, list[tuple[str, int]]]) -> list[FacetGroup]:
-    """Year, month and source counts as links that narrow the search (or widen it back)."""
+def facet_groups(params: SearchParams, facets: dict[str, list[tuple[str, int]]],
+                 names: dict[str, str] | None = None) -> list[FacetGroup]:
+    """Year, month and source counts as links that narrow the search (or widen it back); a
+    source shows as its name in `names` (id -> name)."""
+    known: dict[str, str] = names or {}
     groups = []
     years = sorted(facets.get("year", []), reverse=True)
     months = sorted(facets.get("month", []), reverse=True)
     if not params.year:
         months = months[:MONTHS_SHOWN]
     sources = facets.get("source", [])[:SOURCES_SHOWN]
+
+    def source_label(value: str) -> str:
+        return known.get(value, value)
+
     for name, title, values, label in (("year", "السنة", years, str),
                                        ("month", "الشهر", months, month_label),
-                                       ("source", "المصدر", sources, str)):
+                                       ("source", "المصدر", sources, source_label)):
         current = getattr(params, name)
-        links = [Link(label(value), _url(params, **{name: "" if value == current else value}),
-                      value == current, count) for value, count in values]
+        chosen = {current, *(k for k, v in known.items() if v == current)} if name == "source" else {current}
+        links = [Link(label(value), _url(params, **{name: "" if value in chosen else value}),
+                      value in chosen, count) for value, count in values]
         if links:
             groups.append(FacetGroup(name, title, links))
     return groups
 
 
-def active_filters(params: SearchParams) -> list[Link]:
-    """The facets in force, each a link that removes it."""
+def active_filters(params: SearchParams, names: dict[str, str] | None = None) -> list[Link]:
+    """The facets in force, each a link that removes it (a source by its name in `names`)."""
     links = []
     if params.year:
         links.append(Link(f"السنة: {params.year}", _url(params, year="")))
     if params.month:
         links.append(Link(f"الشهر: {month_label(params.month)}", _url(params, month="")))
     if params.source:
-        links.append(Link(f"المصدر: {params.source}", _url(params, source="")))
+        links.append(Link(f"المصدر: {(names or {}).get(params.source, params.source)}", _url(params, source="")))
     return links
 
 

@@ -53,8 +53,10 @@ def search():
         "search.html", results=results,
         suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())),
         notices=[messages.notice(n) for n in results.notices],
-        sorts=navigation.sort_links(params), facets=navigation.facet_groups(params, results.facets),
-        filters=navigation.active_filters(params), pages=navigation.page_links(params, results.page_count),
+        sorts=navigation.sort_links(params),
+        facets=navigation.facet_groups(params, results.facets, searcher.sources.as_dict()),
+        filters=navigation.active_filters(params, searcher.sources.as_dict()),
+        pages=navigation.page_links(params, results.page_count),
         **context)
 
 
