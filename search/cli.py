@@ -105,7 +105,8 @@ def _progress_line():
 @cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with -word
 @click.argument("query", required=False)
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles on or after this day.")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD",
+              help="Only articles on or after this day (a Hijri day with هـ: 1436-10-20هـ).")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles on or before this day.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=int, default=None, help=f"Results per page (default {config.PAGE_SIZE}; with --batch 100).")
@@ -144,7 +145,7 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
         click.echo()
         click.echo(click.style(f"{n}. {hit.title or '(بلا عنوان)'}", bold=True))
-        click.echo("   " + " · ".join(x for x in (hit.date[:10] if hit.date else "", hit.source_name, hit.author) if x))
+        click.echo("   " + " · ".join(x for x in (_day_both(hit.date, hit.date_hijri), hit.source_name, hit.author) if x))
         snippet = render_marked(hit.marked_snippet, "\x1b[1;33m" if color else "«", "\x1b[0m" if color else "»",
                                 escape=lambda s: s)
         click.echo("   " + " ".join(snippet.split()))
@@ -154,6 +155,11 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
             click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source_name']})" if c["source"] else "")
                                                           for c in hit.copies))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+
+
+def _day_both(day: str | None, hijri: str | None) -> str:
+    """``2015-08-05 (1436-10-20 هـ)``; "" with no date."""
+    return f"{day[:10]} ({hijri} هـ)" if day and hijri else (day or "")[:10]
 
 
 def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to) -> None:

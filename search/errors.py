@@ -19,6 +19,8 @@ class Code(str, Enum):
     QUERY_TOO_LONG = "query-too-long"  # chars, limit
     QUERY_TOO_MANY_WORDS = "query-too-many-words"  # words, limit
     BAD_DATE = "bad-date"  # value
+    BAD_HIJRI_DATE = "bad-hijri-date"  # value
+    HIJRI_YEAR_TYPED = "hijri-year-typed"  # value, year, month, day (its Hijri reading), gregorian (date | None)
     DATES_REVERSED = "dates-reversed"  # start, end
     BAD_SORT = "bad-sort"  # value, choices
     BAD_PAGE = "bad-page"
@@ -37,6 +39,9 @@ ENGLISH: dict[Code, str] = {
     Code.QUERY_TOO_LONG: "The query is too long ({chars} characters; the limit is {limit}).",
     Code.QUERY_TOO_MANY_WORDS: "The query has too many words ({words}; the limit is {limit}).",
     Code.BAD_DATE: "'{value}' is not a date for {param}: use YYYY-MM-DD, e.g. 2020-06-22.",
+    Code.BAD_HIJRI_DATE: "'{value}' is not a Hijri day (Umm al-Qura calendar, years 1343-1500 AH).",
+    Code.HIJRI_YEAR_TYPED: "'{value}' has a Hijri year: write {value}هـ for the Hijri day {year}-{month:02d}-{day:02d} "
+                           "AH ({gregorian}), or {value}م for the Gregorian year {year}.",
     Code.DATES_REVERSED: "The 'to' date {end} is before the 'from' date {start}.",
     Code.BAD_SORT: "Unknown sort '{value}': use one of {choices}.",
     Code.BAD_PAGE: "The page must be a whole number from 1.",

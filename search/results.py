@@ -9,6 +9,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from search.errors import Notice
+from search.ingest.hijri import hijri_iso
 from search.query.snippets import MARK_CLOSE, MARK_OPEN
 
 
@@ -35,10 +36,16 @@ class Hit:
         """The snippet, HTML-escaped, matched words in ``<mark>``."""
         return render_marked(self.marked_snippet, "<mark>", "</mark>")
 
+    @property
+    def date_hijri(self) -> str | None:
+        """The day of :attr:`date` in the Hijri calendar (Umm al-Qura): ``1436-10-20``."""
+        return hijri_iso(self.date)
+
     def as_dict(self) -> dict:
         d = asdict(self)
         del d["marked_snippet"]
         d["snippet"] = self.snippet_html
+        d["date_hijri"] = self.date_hijri
         return d
 
 
@@ -94,6 +101,11 @@ class ArticleView:
     marked_title: str
     marked_body: str
     source_name: str = ""
+
+    @property
+    def date_hijri(self) -> str | None:
+        """The day of :attr:`date` in the Hijri calendar (Umm al-Qura): ``1436-10-20``."""
+        return hijri_iso(self.date)
 
     @property
     def title_html(self) -> str:

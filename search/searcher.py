@@ -31,6 +31,7 @@ from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
 from search.index.schema import FACET_FIELDS, TEXT_FIELDS
+from search.ingest import hijri as hijri_dates
 from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
 from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
@@ -85,18 +86,31 @@ class SearchRequest:
         return cls(text or "", start, end, sort, page, limit, tuple(fields), facets, snippets, source)
 
 
-def parse_day(value: str | date | None, name: str) -> date | None:
-    """A YYYY-MM-DD date from a flag or URL parameter; None when empty.
+def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date | None:
+    """A day from a flag or URL parameter; None when empty: ``YYYY-MM-DD`` (Gregorian, or
+    ``YYYY-MM-DDم``), ``YYYY-MM-DDهـ`` (Hijri, Umm al-Qura), or with `hijri` any ``YYYY-MM-DD``
+    read as Hijri (:func:`search.ingest.hijri.read_day`).
 
-    :raise SearchError: not such a date."""
+    :raise SearchError: not such a date (``BAD_DATE``), no such Hijri day (``BAD_HIJRI_DATE``), or
+        a Hijri year typed with no mark (``HIJRI_YEAR_TYPED``: the reader is asked which was meant)."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value).strip())
+        found = hijri_dates.read_day(text, hijri)
+    except hijri_dates.NotAHijriDay:
+        raise SearchError(Code.BAD_HIJRI_DATE, name, value=text) from None
+    except hijri_dates.HijriYearTyped as typed:
+        y, m, d = typed.hijri
+        raise SearchError(Code.HIJRI_YEAR_TYPED, name, value=text, year=y, month=m, day=d,
+                          gregorian=typed.gregorian) from None
     except ValueError:
-        raise SearchError(Code.BAD_DATE, name, value=value) from None
+        found = None
+    if found is None:
+        raise SearchError(Code.BAD_DATE, name, value=value)
+    return found
 
 
 def _damage_is_missing(method):

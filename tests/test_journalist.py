@@ -9,13 +9,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from journalist_fixtures import SNN, build, sample
 
 from search.cli import cli
+from search.ingest.hijri import hijri_iso, hijri_label
 from search.ingest.source_names import OWNER_FILE, SourceNames, SourceNamesError, read_names
 from search.searcher import Searcher
 from web import create_app
@@ -135,3 +139,82 @@ def test_cli_filters_and_prints_by_name(index_root):
     assert "عكاظ" in result.output and " okaz" not in result.output
     bad = CliRunner().invoke(cli, ["search", "السعودية", "--index", str(index_root), "--source", "nosuch"])
     assert bad.exit_code == 1 and "nosuch" in bad.output and "Traceback" not in bad.output
+
+
+# --- 2. Hijri dates ----------------------------------------------------------------------
+
+def test_hijri_conversions_agree_with_hijridate_both_ways():
+    from search.ingest.hijri import from_hijri, to_hijri
+
+    assert hijri_iso("2015-08-05T10:00:00") == "1436-10-20" and hijri_label(date(2015, 8, 5)) == "20 شوال 1436 هـ"
+    assert from_hijri(1436, 10, 20) == date(2015, 8, 5)
+    assert to_hijri(date(1900, 1, 1)) is None and hijri_iso(None) is None and hijri_iso("not a date") is None
+
+
+@given(st.dates(min_value=date(1924, 8, 1), max_value=date(2077, 11, 16)))
+def test_every_day_reads_back_from_its_hijri_form(day):
+    from search.ingest.hijri import read_day, to_hijri
+
+    y, m, d = to_hijri(day)
+    assert read_day(f"{y}-{m}-{d}هـ") == day == read_day(f"{y:04d}-{m:02d}-{d:02d}", hijri=True)
+
+
+def test_hits_article_and_api_show_the_hijri_day(client):
+    data = client.get("/api/search", query_string={"q": "السعودية", "limit": 30}).get_json()
+    dated = [r for r in data["results"] if r["date"]]
+    assert dated and all(r["date_hijri"] == hijri_iso(r["date"]) for r in dated)
+    assert all(r["date_hijri"] is None for r in data["results"] if not r["date"])
+    html = page(client, q="السعودية")
+    first = dated[0]
+    assert f'<span class="hijri">{hijri_label(first["date"])}</span>' in html
+    article = client.get(f"/article/{first['id']}").get_data(as_text=True)
+    assert hijri_label(first["date"]) in article
+
+
+@pytest.mark.parametrize("args", [{"from": "1436-10-20هـ", "to": "1436-10-22هـ"},
+                                  {"from": "١٤٣٦-١٠-٢٠ هـ", "to": "1436-10-22 ه"},
+                                  {"from": "1436-10-20", "to": "1436-10-22", "cal": "hijri"}])
+def test_from_and_to_accepted_in_hijri(client, args):
+    hijri = client.get("/api/search", query_string={"q": "السعودية", "limit": 100, **args}).get_json()
+    gregorian = client.get("/api/search", query_string={"q": "السعودية", "limit": 100,
+                                                        "from": "2015-08-05", "to": "2015-08-07"}).get_json()
+    assert hijri["total"] == gregorian["total"] > 0
+    assert hijri["from"] == "2015-08-05" and hijri["to"] == "2015-08-07"
+    assert all("2015-08-05" <= r["date"][:10] <= "2015-08-07" for r in hijri["results"])
+
+
+def test_a_hijri_year_typed_as_gregorian_is_asked_about(client):
+    for path in ("/", "/api/search"):
+        response = client.get(path, query_string={"q": "السعودية", "from": "1436-10-20"})
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert "هل تقصد التاريخ الهجري 20 شوال 1436 هـ" in text and "5 أغسطس 2015" in text
+    html = client.get("/", query_string={"q": "السعودية", "from": "1436-10-20"}).get_data(as_text=True)
+    hijri_form = html.split('<details class="hijri-dates" open>', 1)[1].split("</details>", 1)[0]
+    assert 'name="cal" value="hijri"' in hijri_form and 'name="from" value="1436-10-20"' in hijri_form
+    # the Gregorian year 1436, said so, is searched as such (nothing in a 2015 archive)
+    marked = client.get("/api/search", query_string={"q": "السعودية", "from": "1436-10-20م", "to": "1436-12-31م"})
+    assert marked.status_code == 200 and marked.get_json()["total"] == 0
+
+
+@pytest.mark.parametrize("value", ["1436-01-30هـ", "1436-13-01هـ", "1501-01-01هـ", "1436-00-10هـ"])
+def test_a_hijri_day_that_does_not_exist_is_an_arabic_400(client, value):
+    response = client.get("/api/search", query_string={"q": "السعودية", "from": value})
+    assert response.status_code == 400 and "ليس تاريخًا هجريًا موجودًا" in response.get_json()["error"]
+    assert response.get_json()["param"] == "from"
+
+
+def test_the_page_shows_the_range_in_hijri_in_its_hijri_form(client):
+    html = page(client, q="السعودية", **{"from": "2015-08-05", "to": "2015-08-07"})
+    form = html.split('class="hijri-dates"', 1)[1].split("</details>", 1)[0]
+    assert 'name="from" value="1436-10-20"' in form and 'name="to" value="1436-10-22"' in form
+
+
+def test_cli_takes_hijri_days_and_prints_both(index_root):
+    result = CliRunner().invoke(cli, ["search", "السعودية", "--index", str(index_root),
+                                      "--from", "1436-10-20هـ", "--to", "1436-10-22هـ"])
+    assert result.exit_code == 0, result.output
+    days = re.findall(r"(2015-08-0[0-9]) \((1436-10-[0-9]{2}) هـ\)", result.output)
+    assert days and all(hijri_iso(g) == h and "2015-08-05" <= g <= "2015-08-07" for g, h in days)
+    asked = CliRunner().invoke(cli, ["search", "السعودية", "--index", str(index_root), "--from", "1436-10-20"])
+    assert asked.exit_code == 1 and "1436-10-20هـ" in asked.output

@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json = StrictJSON(app)
 
+    from search.ingest.hijri import hijri_label
     from web import errors, formatting, headers, limits, views
 
     app.register_blueprint(views.bp)
@@ -38,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters.update(
         arabic_date=formatting.arabic_date, articles_phrase=formatting.articles_phrase,
         month_label=formatting.month_label, results_phrase=formatting.results_phrase,
-        seconds_phrase=formatting.seconds_phrase,
+        seconds_phrase=formatting.seconds_phrase, hijri_date=hijri_label, hijri_input=formatting.hijri_input,
     )
     return app
 

@@ -92,3 +92,14 @@ def articles_phrase(n: int) -> str:
 def seconds_phrase(ms: float) -> str:
     """Time taken, in seconds with two decimals: ``0.02 ثانية``."""
     return f"{ms / 1000:.2f} ثانية"
+
+
+def hijri_input(value: str | None) -> str:
+    """What the Hijri date field shows for a from/to value: the Hijri day of a Gregorian date
+    (``2015-08-05`` → ``1436-10-20``), or a typed Hijri day as it was typed (marks removed)."""
+    from search.ingest.hijri import HIJRI_YEARS, hijri_iso
+
+    text = (value or "").strip().rstrip("هـم ").strip()
+    if text[:4].isdigit() and int(text[:4]) in HIJRI_YEARS:
+        return text
+    return hijri_iso(text) or ""

@@ -12,6 +12,7 @@ Every state of the page lives in these query parameters, so any page is a permal
 ``year``   year facet, e.g. ``2020`` (narrows the from/to range)
 ``month``  month facet, e.g. ``2020-06`` (narrows the from/to range)
 ``source`` source facet, e.g. ``okaz``
+``cal``    ``hijri``: from/to are Hijri days (else a Hijri day is marked: ``1436-10-20هـ``)
 =========  ===========================================================
 
 The request's values are read here from the URL's strings; whether they make a search is the
@@ -28,7 +29,8 @@ from datetime import date
 from search import config
 from search.analysis.arabic import DIGIT_FOLDS
 from search.errors import SearchError
-from search.searcher import SearchRequest
+from search.ingest.hijri import HIJRI_YEARS
+from search.searcher import SearchRequest, parse_day
 from web import messages
 from web.messages import ltr
 
@@ -151,6 +153,12 @@ def _day(args, name: str, label: str) -> date | None:
     value = _digits(_text(args, name))
     if not value:
         return None
+    hijri = _text(args, "cal") == "hijri"
+    if hijri or not value.isascii() or value.endswith(("م", "ه", "هـ")) or _hijri_year(value):
+        try:  # Hijri, or marked with its calendar: the engine reads it (search.ingest.hijri)
+            return parse_day(value, name, hijri)
+        except SearchError as exc:
+            raise ParamError(name, messages.error(exc)) from None
     if _DAY.match(value):
         try:
             return date.fromisoformat(value)
@@ -158,6 +166,10 @@ def _day(args, name: str, label: str) -> date | None:
             pass
     raise ParamError(name, f"«{ltr(value[:40])}» ليس تاريخًا صحيحًا في خانة «{label}»: "
                            f"اكتبه بالشكل سنة-شهر-يوم، مثل {ltr('2020-06-22')}.")
+
+
+def _hijri_year(value: str) -> bool:
+    return value[:4].isdigit() and int(value[:4]) in HIJRI_YEARS
 
 
 def _whole(args, name: str, default: int, label: str) -> int:
