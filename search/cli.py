@@ -115,7 +115,8 @@ def _progress_line():
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Run qid<TAB>query lines; print a TREC run.")
 @click.option("--fields", default="title,body", show_default=True, help="Text fields to search.")
 @click.option("--source", default=None, help="Only this source: its id (okaz) or its name (عكاظ).")
-def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source):
+@click.option("--timeline", is_flag=True, help="Also print the results over time (by day, week, month or year).")
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source, timeline):
     """Search the index.
 
     Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
@@ -131,7 +132,8 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         raise click.UsageError("Give a QUERY (or --batch FILE).")
     try:
         results = searcher.search(query, date_from=date_from, date_to=date_to, sort=sort, page=page,
-                                  limit=limit or config.PAGE_SIZE, fields=field_names, source=source)
+                                  limit=limit or config.PAGE_SIZE, fields=field_names, source=source,
+                                  histogram=timeline)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -141,6 +143,8 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         click.echo(str(notice), err=True)
     complete = f", {results.complete:,} with every word" if results.complete is not None else ""
     click.echo(f"{results.total:,} results{complete} ({results.elapsed_ms:.0f} ms), page {results.page} of {results.page_count}")
+    if results.histogram is not None:
+        _print_timeline(results.histogram)
     color = sys.stdout.isatty()
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
         click.echo()
@@ -155,6 +159,16 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
             click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source_name']})" if c["source"] else "")
                                                           for c in hit.copies))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+
+
+def _print_timeline(histogram, width: int = 40) -> None:
+    """One line per period: its first day, a bar, the count."""
+    top = max((b.count for b in histogram.buckets), default=0) or 1
+    click.echo(f"by {histogram.interval}:")
+    for b in histogram.buckets:
+        click.echo(f"  {b.start.isoformat()}  {'#' * round(width * b.count / top):<{width}}  {b.count:,}")
+    if histogram.undated:
+        click.echo(f"  undated     {histogram.undated:,}")
 
 
 def _day_both(day: str | None, hijri: str | None) -> str:

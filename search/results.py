@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from search.errors import Notice
 from search.ingest.hijri import hijri_iso
 from search.query.snippets import MARK_CLOSE, MARK_OPEN
+from search.timeline import Histogram
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Results:
     complete: int | None = None  # articles with every part of a query of two parts or more
     elapsed_ms: float = 0.0
     source_names: dict[str, str] = field(default_factory=dict)  # source facet id -> name
+    histogram: Histogram | None = None  # the results over time, when asked for
 
     @property
     def page_count(self) -> int:
@@ -79,6 +81,7 @@ class Results:
             "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
             "results": [h.as_dict() for h in self.hits],
             "facets": {k: [self._facet(k, v, c) for v, c in vals] for k, vals in self.facets.items()},
+            **({"histogram": self.histogram.as_dict()} if self.histogram is not None else {}),
         }
 
     def _facet(self, name: str, value: str, count: int) -> dict:

@@ -39,6 +39,7 @@ from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all
 from search.query.snippets import snippet as make_snippet
 from search.results import ArticleView, Hit, Results, render_marked
+from search.timeline import histogram
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -58,12 +59,13 @@ class SearchRequest:
     facets: bool = False
     snippets: bool = True
     source: str | None = None
+    histogram: bool = False
 
     @classmethod
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                 sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                 fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False, snippets: bool = True,
-                source: str | None = None) -> SearchRequest:
+                source: str | None = None, histogram: bool = False) -> SearchRequest:
         """:raise SearchError: a query too long, a bad date, reversed dates, an unknown sort or
         field, a page or limit out of range, or a page deeper than
         :data:`search.config.MAX_RESULT_DEPTH`."""
@@ -83,7 +85,7 @@ class SearchRequest:
         if unknown or not fields:
             raise SearchError(Code.BAD_FIELD, "fields", value=", ".join(unknown) or "(none)",
                               choices=", ".join(TEXT_FIELDS))
-        return cls(text or "", start, end, sort, page, limit, tuple(fields), facets, snippets, source)
+        return cls(text or "", start, end, sort, page, limit, tuple(fields), facets, snippets, source, histogram)
 
 
 def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date | None:
@@ -180,7 +182,7 @@ class Searcher:
     def search(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
-               snippets: bool = True, source: str | None = None) -> Results:
+               snippets: bool = True, source: str | None = None, histogram: bool = False) -> Results:
         """Search the index.
 
         :param text: the user's query (syntax in :mod:`search.query.parser`).
@@ -191,11 +193,14 @@ class Searcher:
         :param facets: also count results by year, month and source.
         :param snippets: build a marked snippet for each hit.
         :param source: only articles from this source: its id (``okaz``) or its name (عكاظ).
+        :param histogram: also count the results over time (:attr:`Results.histogram`,
+            :mod:`search.timeline`).
         :raise search.errors.SearchError: a request that cannot be answered as asked (its
             :class:`~search.errors.QueryError` kind for the query itself).
         """
         started = time.perf_counter()
-        request = SearchRequest.checked(text, date_from, date_to, sort, page, limit, fields, facets, snippets, source)
+        request = SearchRequest.checked(text, date_from, date_to, sort, page, limit, fields, facets, snippets, source,
+                                        histogram)
         parsed = parse(request.text, self.ranking)
         results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=sort,
                           date_from=_iso(request.date_from), date_to=_iso(request.date_to))
@@ -218,8 +223,10 @@ class Searcher:
         found = view.candidates(CandidateRequest(
             words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, source,
             request.sort, max(depth, self.ranking.rerank_depth) if request.sort == "relevance" else depth,
-            request.facets, groups))
+            request.facets, groups=groups, days=request.histogram))
         results.total, results.complete = found.total, found.complete
+        if request.histogram:
+            results.histogram = histogram(found.facets.get("day", {}), found.total)
         if found.relaxed:
             results.notices.append(Notice(Code.PHRASE_RELAXED))
         if request.facets:

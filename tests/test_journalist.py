@@ -9,12 +9,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from journalist_fixtures import SNN, build, sample
 
@@ -218,3 +218,91 @@ def test_cli_takes_hijri_days_and_prints_both(index_root):
     assert days and all(hijri_iso(g) == h and "2015-08-05" <= g <= "2015-08-07" for g, h in days)
     asked = CliRunner().invoke(cli, ["search", "السعودية", "--index", str(index_root), "--from", "1436-10-20"])
     assert asked.exit_code == 1 and "1436-10-20هـ" in asked.output
+
+
+# --- 3. the timeline of hits -------------------------------------------------------------
+
+def test_interval_follows_the_span():
+    from search.timeline import interval_for
+
+    d = date(2015, 7, 21)
+    assert interval_for(d, date(2015, 8, 11)) == "day"
+    assert interval_for(d, date(2015, 12, 31)) == "week"
+    assert interval_for(d, date(2019, 12, 31)) == "month"
+    assert interval_for(d, date(2024, 1, 1)) == "year"
+
+
+@settings(deadline=None)  # daily bars over forty years: thousands of periods
+@given(st.dictionaries(st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat),
+                       st.integers(0, 50), max_size=40),
+       st.integers(0, 30), st.sampled_from([None, "day", "week", "month", "year"]))
+def test_histogram_keeps_every_count_in_continuous_periods(days, undated, interval):
+    from search.timeline import histogram, period
+
+    dated = sum(days.values())
+    h = histogram(days, dated + undated, interval)
+    assert sum(b.count for b in h.buckets) == dated and h.undated == undated
+    if interval is None and h.interval != "year":  # the chosen period keeps the chart to some sixty bars
+        assert len(h.buckets) <= 73
+    for a, b in zip(h.buckets, h.buckets[1:]):
+        assert b.start == a.end + timedelta(days=1)
+    for day, n in days.items():
+        if n:
+            start, end = period(date.fromisoformat(day), h.interval)
+            assert any(b.start == start and b.end == end and b.count >= n for b in h.buckets)
+    if h.interval == "week":
+        assert all(b.start.weekday() == 5 for b in h.buckets)  # Saturday
+
+
+def test_api_histogram_counts_what_each_period_search_finds(client):
+    data = client.get("/api/search", query_string={"q": "السعودية"}).get_json()
+    h = data["histogram"]
+    assert h["interval"] == "day" and len(h["buckets"]) >= 15
+    assert sum(b["count"] for b in h["buckets"]) + h["undated"] == data["total"]
+    undated = client.get("/api/search", query_string={"q": BY_ID[UNDATED[0]]["title"]}).get_json()
+    assert UNDATED[0] in [r["id"] for r in undated["results"]] and undated["histogram"]["undated"] >= 1
+    for bucket in h["buckets"][::4]:
+        narrowed = client.get("/api/search", query_string={"q": "السعودية", "from": bucket["start"],
+                                                           "to": bucket["end"]}).get_json()
+        assert narrowed["total"] == bucket["count"]
+
+
+def test_page_draws_the_timeline_with_links_and_a_table(client):
+    html = page(client, q="السعودية", source="okaz")
+    chart = html.split('<figure class="timeline"', 1)[1].split("</figure>", 1)[0]
+    api = client.get("/api/search", query_string={"q": "السعودية", "source": "okaz"}).get_json()["histogram"]
+    bars = re.findall(r'<a href="([^"]+)"(?: aria-current="true")? aria-label="([^"]+)">', chart)
+    assert len(bars) == len(api["buckets"])
+    rows = re.findall(r'<tr><th scope="row"><a href="([^"]+)"><time datetime="([^"]+)">[^<]+</time></a></th>\s*'
+                      r"<td>(\d+)</td>", chart)
+    assert [(d, int(n)) for _, d, n in rows] == [(b["start"], b["count"]) for b in api["buckets"]]
+    first = bars[0][0].replace("&amp;", "&")
+    assert f"from={api['buckets'][0]['start']}" in first and "source=okaz" in first and "q=" in first
+    narrowed = page(client, q="السعودية", source="okaz", **{"from": api["buckets"][0]["start"],
+                                                           "to": api["buckets"][0]["end"]})
+    assert len(hit_ids(narrowed)) == min(10, api["buckets"][0]["count"])
+    assert "<script" not in chart and "style=" not in chart
+
+
+def test_no_timeline_for_a_single_period(client):
+    day = client.get("/api/search", query_string={"q": "السعودية"}).get_json()["histogram"]["buckets"][0]["start"]
+    html = page(client, q="السعودية", **{"from": day, "to": day})
+    assert hit_ids(html) and '<figure class="timeline"' not in html
+
+
+def test_cli_prints_the_timeline(index_root):
+    result = CliRunner().invoke(cli, ["search", "السعودية", "--index", str(index_root), "--timeline", "--limit", "1"])
+    assert result.exit_code == 0 and "by day:" in result.output
+    assert re.search(r"2015-07-21  #+ +\d+", result.output)
+
+
+def test_years_of_an_archive_show_as_yearly_bars(tmp_path):
+    from web_fixtures import build_index
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(build_index(tmp_path))}).test_client()
+    h = client.get("/api/search", query_string={"q": "داعش"}).get_json()["histogram"]
+    assert h["interval"] == "year"
+    years = [b["start"][:4] for b in h["buckets"]]
+    assert years == [str(y) for y in range(int(years[0]), int(years[-1]) + 1)] and len(years) >= 5
+    chart = page(client, q="داعش").split('<figure class="timeline"', 1)[1]
+    assert "from=2016-01-01&amp;to=2016-12-31" in chart and "سنويًا" in chart

@@ -264,7 +264,7 @@ def test_api_returns_the_results_as_json(client):
     assert response.status_code == 200 and response.is_json
     data = response.get_json()
     assert list(data) == ["query", "total", "page", "limit", "pages", "sort", "from", "to", "complete", "elapsed_ms",
-                          "notices", "results", "facets"]
+                          "notices", "results", "facets", "histogram"]
     assert data["query"] == "داعش" and data["limit"] == 3 and data["from"] == "2016-01-01"
     assert len(data["results"]) == 3 and data["pages"] == -(-data["total"] // 3)
     assert set(data["results"][0]) == {"id", "title", "date", "source", "author", "url", "score", "snippet", "copies",

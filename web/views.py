@@ -14,6 +14,7 @@ from web import messages, navigation
 from web.engine import get_searcher
 from web.params import ParamError, SearchParams, parse_params
 from web.suggest import index_frequency, suggest
+from web.timeline import timeline
 
 bp = Blueprint("arshif", __name__)
 
@@ -33,7 +34,8 @@ def run_search(params: SearchParams) -> Results:
         raise ParamError("q", messages.EMPTY_QUERY)
     start, end = params.effective_range()
     results = get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
-                                    page=params.page, limit=params.limit, facets=True, source=params.source)
+                                    page=params.page, limit=params.limit, facets=True, source=params.source,
+                                    histogram=True)
     if any(n.code in (Code.NOTHING_TO_SEARCH, Code.EMPTY_QUERY) for n in results.notices):
         raise ParamError("q", messages.NOTHING_TO_SEARCH)
     return results
@@ -56,7 +58,7 @@ def search():
         sorts=navigation.sort_links(params),
         facets=navigation.facet_groups(params, results.facets, searcher.sources.as_dict()),
         filters=navigation.active_filters(params, searcher.sources.as_dict()),
-        pages=navigation.page_links(params, results.page_count),
+        pages=navigation.page_links(params, results.page_count), timeline=timeline(params, results.histogram),
         **context)
 
 

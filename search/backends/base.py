@@ -41,6 +41,7 @@ class CandidateRequest:
     sort: str = "relevance"  # relevance (ties newest first), newest or oldest; undated last
     depth: int = 10  # ranked candidates wanted
     facets: bool = False  # count the matches by year, month and source
+    days: bool = False  # count the dated matches by day (the timeline's facet ``day``: YYYY-MM-DD -> count)
     #: the query's parts (clauses), each a list of options, each a list of indices into `words`:
     #: with ``config.all_words_first`` and two parts or more, the articles with every part first
     groups: list[list[list[int]]] = field(default_factory=list)
@@ -52,7 +53,7 @@ class CandidateSet:
 
     total: int  # articles matching
     ranked: list[tuple[float, DocKey]]  # (first-phase score, document), at most `depth`, in order
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count (and ``day``)
     relaxed: bool = False  # no article met every constraint, so they were left out
     complete: int | None = None  # articles with every part of the query (None: not counted)
     missing: dict[DocKey, list[int]] = field(default_factory=dict)  # ranked document -> parts it lacks
@@ -78,6 +79,9 @@ class IndexView(Protocol):
         (``{id, source, url, date}`` each; none: an empty list)."""
         ...
     def field_values(self, field: str) -> list[str]: ...
+    def date_span(self) -> tuple[datetime | None, datetime | None]:
+        """The first and last dates of the live articles ((None, None): none is dated)."""
+        ...
     def broad_stems(self) -> Any: ...  # a search.analysis.broad_stems.BroadStemMap, or None
 
 

@@ -13,6 +13,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,8 @@ class WhooshView:
                 relaxed = True
         docnums = np.flatnonzero(matched)
         counts = index.facet_counts(matched) if request.facets else {}
+        if request.days:
+            counts["day"] = index.day_counts(matched)
         config = request.config
         if not (config.all_words_first and len(request.groups) > 1):
             ranked = first_phase.order(docnums, scores, index.columns.date, request.sort, request.depth, date_order)
@@ -149,6 +152,9 @@ class WhooshView:
 
     def field_values(self, field: str) -> list[str]:
         return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._searcher.reader().field_terms(field)]
+
+    def date_span(self) -> tuple[datetime | None, datetime | None]:
+        return self._data.index.date_span()
 
     def broad_stems(self) -> BroadStemMap | None:
         return self._data.broad_stems
