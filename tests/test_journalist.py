@@ -306,3 +306,22 @@ def test_years_of_an_archive_show_as_yearly_bars(tmp_path):
     assert years == [str(y) for y in range(int(years[0]), int(years[-1]) + 1)] and len(years) >= 5
     chart = page(client, q="داعش").split('<figure class="timeline"', 1)[1]
     assert "from=2016-01-01&amp;to=2016-12-31" in chart and "سنويًا" in chart
+
+
+# --- 4. quick dates from the archive's own span ------------------------------------------
+
+def test_quick_dates_count_back_from_the_newest_article(client):
+    html = page(client, q="السعودية")
+    quick = html.split('<nav class="quick"', 1)[1].split("</nav>", 1)[0]
+    found = dict((label, href.replace("&amp;", "&")) for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', quick))
+    newest = max(a["date"][:10] for a in sample() if a.get("date", "")[:4].isdigit())
+    assert newest == "2015-08-11"
+    assert "from=2015-08-05&to=2015-08-11" in found["آخر أسبوع"]
+    assert "from=2015-07-13&to=2015-08-11" in found["آخر شهر"]
+    # one year in the archive: its months are offered, not the year
+    assert "from=2015-07-01&to=2015-07-31" in found["يوليو 2015"] and "from=2015-08-01&to=2015-08-31" in found["أغسطس 2015"]
+    assert "2015" not in found and len(found) == 6
+    week = client.get("/api/search", query_string={"q": "السعودية", "from": "2015-08-05", "to": "2015-08-11"}).get_json()
+    assert week["total"] > 0  # never empty just because today is years later
+    chosen = page(client, q="السعودية", **{"from": "2015-08-05", "to": "2015-08-11"})
+    assert re.search(r'<a href="[^"]+" aria-current="true">آخر أسبوع</a>', chosen)

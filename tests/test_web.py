@@ -134,11 +134,11 @@ def test_date_range_keeps_only_articles_inside_it(client):
 def test_quick_date_choices_set_from_and_to_in_the_url(client):
     html = get(client, "/", q="داعش").get_data(as_text=True)
     quick = links(html, "quick")
-    today = date.today()
-    assert args_of(quick["الأسبوع الماضي"]) == {"q": "داعش", "from": (today - timedelta(days=7)).isoformat(),
-                                               "to": today.isoformat()}
-    assert args_of(quick["الشهر الماضي"])["from"] == (today - timedelta(days=30)).isoformat()
-    assert args_of(quick["السنة الماضية"])["from"] == (today - timedelta(days=365)).isoformat()
+    newest = max(date.fromisoformat(a["date"][:10]) for a in ARTICLES.values())  # counted from the archive's newest
+    assert args_of(quick["آخر أسبوع"]) == {"q": "داعش", "from": (newest - timedelta(days=6)).isoformat(),
+                                          "to": newest.isoformat()}
+    assert args_of(quick["آخر شهر"])["from"] == (newest - timedelta(days=29)).isoformat()
+    assert args_of(quick["آخر سنة"])["from"] == (newest - timedelta(days=364)).isoformat()
     assert args_of(quick["2020"]) == {"q": "داعش", "from": "2020-01-01", "to": "2020-12-31"}
     assert "from" not in args_of(quick["أي وقت"])
 

@@ -9,6 +9,7 @@ running ``arshif reindex`` fixes a running server without a restart.
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from flask import current_app
@@ -43,6 +44,7 @@ class WebSearcher(Searcher):
     """The engine's Searcher with the two look-ups the page needs."""
 
     _years: tuple[object, list[str]] | None = None
+    _span: tuple[object, tuple[date | None, list[str]]] | None = None
 
     def years(self) -> list[str]:
         """The years that have articles in the index, newest first (read once per generation:
@@ -51,3 +53,13 @@ class WebSearcher(Searcher):
         if self._years is None or self._years[0] != generation:
             self._years = (generation, sorted((y for y in self.field_values("year") if y), reverse=True))
         return self._years[1]
+
+    def span(self) -> tuple[date | None, list[str]]:
+        """The day of the newest dated article, and the months (``YYYY-MM``) that have articles,
+        newest first (read once per generation)."""
+        generation = self.generation()
+        if self._span is None or self._span[0] != generation:
+            newest = self.backend.view().date_span()[1]
+            months = sorted((m for m in self.field_values("month") if m), reverse=True)
+            self._span = (generation, (newest.date() if newest else None, months))
+        return self._span[1]

@@ -19,6 +19,8 @@ from web.params import SearchParams
 
 #: Years offered as quick choices (the newest in the index).
 QUICK_YEARS = 5
+#: The archive's months are offered as quick choices when it has at most this many.
+QUICK_MONTHS_WITHIN = 12
 #: Months listed when no year is chosen (the newest with results); sources listed at most.
 MONTHS_SHOWN = 12
 SOURCES_SHOWN = 15
@@ -52,13 +54,22 @@ def _quoted(value: str) -> str:
     return quote_plus(value, safe="!$'()*,/:;?@")
 
 
-def quick_dates(params: SearchParams, today: date, years: list[str]) -> list[Link]:
-    """Any time, the past week, month and year (up to `today`), and the newest years."""
-    ranges = [("أي وقت", None, None),
-              ("الأسبوع الماضي", today - timedelta(days=7), today),
-              ("الشهر الماضي", today - timedelta(days=30), today),
-              ("السنة الماضية", today - timedelta(days=365), today)]
-    ranges += [(y, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years[:QUICK_YEARS]]
+def quick_dates(params: SearchParams, newest: date | None, years: list[str], months: list[str]) -> list[Link]:
+    """Any time; the archive's last week, month and year, counted back from its newest article
+    (`newest`; not today: an archive of 2015 has nothing in "the last week" of today); then the
+    archive's own years (`years`, newest first) when it has more than one, and its months
+    (`months`, ``YYYY-MM``) when it has at most :data:`QUICK_MONTHS_WITHIN` of them."""
+    ranges: list[tuple[str, date | None, date | None]] = [("أي وقت", None, None)]
+    if newest is not None:
+        ranges += [("آخر أسبوع", newest - timedelta(days=6), newest),
+                   ("آخر شهر", newest - timedelta(days=29), newest),
+                   ("آخر سنة", newest - timedelta(days=364), newest)]
+    if len(years) > 1:
+        ranges += [(y, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years[:QUICK_YEARS]]
+    if len(months) <= QUICK_MONTHS_WITHIN:
+        for m in months:
+            first = date(int(m[:4]), int(m[5:7]), 1)
+            ranges.append((month_label(m), first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)))
     links = []
     for label, start, end in ranges:
         active = (params.date_from, params.date_to) == (start, end) and not (params.year or params.month)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -46,8 +45,9 @@ def search():
     """The search page: the form, and the results when there is a query."""
     params = request_params()
     searcher = get_searcher()
+    newest, months = searcher.span()
     context = {"params": params, "form": form_values(params),
-               "quick_dates": navigation.quick_dates(params, date.today(), searcher.years())}
+               "quick_dates": navigation.quick_dates(params, newest, searcher.years(), months)}
     if not params.q:
         return render_template("search.html", results=None, doc_count=searcher.doc_count(), **context)
     results = run_search(params)
