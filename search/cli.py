@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from search import config
+from search import export as export_rows
 from search.analysis.analyzer import analyze as analyze_text
 from search.errors import SearchError
 from search.index import store
@@ -159,6 +160,32 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
             click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source_name']})" if c["source"] else "")
                                                           for c in hit.copies))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with -word
+@click.argument("query")
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--format", "form", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles on or after this day (or 1436-10-20هـ).")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles on or before this day.")
+@click.option("--source", default=None, help="Only this source: its id (okaz) or its name (عكاظ).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("-n", "most", type=int, default=config.MAX_EXPORT, show_default=True, help="Articles to export at most.")
+def export(query, index, form, date_from, date_to, source, sort, most):
+    """Write a search's articles to standard output as CSV or JSON Lines: id, title, date,
+    date_hijri, source, source_name, author, url, score, snippet.
+
+    Example: arshif export "الحج" --from 1436-10-01هـ --format jsonl > hajj.jsonl
+    """
+    searcher = _open(index)
+    try:
+        results, hits = searcher.export(query, date_from, date_to, sort, source, most)
+    except _USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    for notice in results.notices:
+        click.echo(str(notice), err=True)
+    for line in (export_rows.csv_lines if form == "csv" else export_rows.jsonl_lines)(hits):
+        click.echo(line, nl=False)
 
 
 def _print_timeline(histogram, width: int = 40) -> None:

@@ -28,6 +28,7 @@ class Code(str, Enum):
     TOO_DEEP = "too-deep"  # depth
     BAD_FIELD = "bad-field"  # value, choices
     UNKNOWN_SOURCE = "unknown-source"  # value
+    EXPORT_TOO_LARGE = "export-too-large"  # most
     # notices: an answer, with something the user should know
     EMPTY_QUERY = "empty-query"
     NOTHING_TO_SEARCH = "nothing-to-search"  # only stopwords or punctuation
@@ -49,6 +50,7 @@ ENGLISH: dict[Code, str] = {
     Code.TOO_DEEP: "Results go {depth} deep at most: narrow the search instead.",
     Code.BAD_FIELD: "Unknown field {value}: use {choices}.",
     Code.UNKNOWN_SOURCE: "No source of this archive has the id or name '{value}'.",
+    Code.EXPORT_TOO_LARGE: "An export holds 1 to {most} articles.",
     Code.EMPTY_QUERY: "Type some words to search for.",
     Code.NOTHING_TO_SEARCH: "The query has only very common words (stopwords) or punctuation; "
                             "add a more specific word.",

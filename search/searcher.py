@@ -17,9 +17,10 @@ A :class:`Searcher` is opened once and reused; it reads through a backend
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
@@ -207,12 +208,39 @@ class Searcher:
         if not parsed.clauses:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
         else:
-            self._run(request, parsed, results)
+            results.hits = list(self._run(request, parsed, results))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> None:
-        """The stages after parsing: candidates, rerank, page, snippets."""
+    @_damage_is_missing
+    def export(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
+               sort: str = "relevance", source: str | None = None, most: int = settings.MAX_EXPORT,
+               fields: tuple[str, ...] = TEXT_FIELDS) -> tuple[Results, Iterator[Hit]]:
+        """A whole result set for export (:mod:`search.export`): the search's total (``Results``
+        without hits) and its first `most` hits in order, each made (stored fields, snippet) as
+        the iterator is read.
+
+        Everything that can refuse the request runs before this returns, so a streamed response
+        can still answer with an error status; the iterator itself only reads stored fields.
+
+        :raise search.errors.SearchError: as :meth:`search`, and ``EXPORT_TOO_LARGE`` for `most`
+            outside 1..:data:`search.config.MAX_EXPORT`.
+        """
+        if not isinstance(most, int) or not 1 <= most <= settings.MAX_EXPORT:
+            raise SearchError(Code.EXPORT_TOO_LARGE, "limit", most=settings.MAX_EXPORT)
+        request = SearchRequest.checked(text, date_from, date_to, sort, 1, 1, fields, False, True, source)
+        request = dataclasses.replace(request, limit=most)  # page 1 of `most` (past the page size check)
+        parsed = parse(request.text, self.ranking)
+        results = Results(query=request.text, total=0, page=1, limit=most, hits=[], sort=sort,
+                          date_from=_iso(request.date_from), date_to=_iso(request.date_to))
+        if not parsed.clauses:
+            results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
+            return results, iter(())
+        return results, self._run(request, parsed, results)
+
+    def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> Iterator[Hit]:
+        """The stages after parsing: candidates, rerank (now), then the asked page's hits with
+        their snippets (as the iterator is read)."""
         view = self.backend.view()
         source = self._source_id(view, request.source)
         vocabulary = functools.partial(_in_vocabulary, view)
@@ -237,14 +265,19 @@ class Searcher:
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
                             found.missing if found.complete_first else ())
-        terms = highlight_terms(parsed, vocabulary) if request.snippets else frozenset()
-        positive = parsed.positive
-        for score, doc in ranked[(request.page - 1) * request.limit: depth]:
-            hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
+        terms = highlight_terms(parsed, vocabulary) if request.snippets else None
+        return self._hits(view, ranked[(request.page - 1) * request.limit: depth], terms,
+                          [_part_text(clause) for clause in parsed.positive], found.missing)
+
+    def _hits(self, view: IndexView, ranked: list, terms: frozenset[str] | None, parts: list[str],
+              missing: dict) -> Iterator[Hit]:
+        """The hits of the ranked `(score, document)` pairs, read one by one."""
+        for score, doc in ranked:
+            hit = _hit(view.stored_fields(doc), score, terms)
             hit.source_name = self.sources.name(hit.source)
             hit.copies = self._named(view.copies(hit.id))
-            hit.missing = [_part_text(positive[i]) for i in found.missing.get(doc, ())]
-            results.hits.append(hit)
+            hit.missing = [parts[i] for i in missing.get(doc, ())]
+            yield hit
 
     def _source_id(self, view: IndexView, source: str | None) -> str | None:
         """The id of the source asked for by id or name.

@@ -325,3 +325,120 @@ def test_quick_dates_count_back_from_the_newest_article(client):
     assert week["total"] > 0  # never empty just because today is years later
     chosen = page(client, q="السعودية", **{"from": "2015-08-05", "to": "2015-08-11"})
     assert re.search(r'<a href="[^"]+" aria-current="true">آخر أسبوع</a>', chosen)
+
+
+# --- 5. export and feeds -----------------------------------------------------------------
+
+def _search_ids(client, **params) -> tuple[int, list[str]]:
+    ids, page_no = [], 1
+    while True:
+        data = client.get("/api/search", query_string={**params, "limit": 25, "page": page_no}).get_json()
+        ids += [r["id"] for r in data["results"]]
+        if page_no >= data["pages"]:
+            return data["total"], ids
+        page_no += 1
+
+
+def test_csv_export_holds_the_whole_result_set_in_order(client):
+    import csv
+    import io
+
+    total, ids = _search_ids(client, q="السعودية", sort="newest")
+    response = client.get("/api/export.csv", query_string={"q": "السعودية", "sort": "newest"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == total > 25 and [r["id"] for r in rows] == ids
+    first = rows[0]
+    assert list(first) == ["id", "title", "date", "date_hijri", "source", "source_name", "author", "url", "score",
+                           "snippet"]
+    article = BY_ID[first["id"]]
+    assert first["source_name"] == SourceNames.load().name(article["source"]) and first["url"] == article["url"]
+    assert first["date_hijri"] == hijri_iso(first["date"]) and "\x02" not in first["snippet"]
+
+
+def test_jsonl_export_is_one_article_a_line_and_n_bounds_it(client):
+    response = client.get("/api/export.jsonl", query_string={"q": "السعودية", "n": 7})
+    lines = response.get_data(as_text=True).splitlines()
+    records = [json.loads(line) for line in lines]
+    api = client.get("/api/search", query_string={"q": "السعودية", "limit": 7}).get_json()
+    assert [r["id"] for r in records] == [r["id"] for r in api["results"]]
+    assert [r["score"] for r in records] == [r["score"] for r in api["results"]]
+    assert all(isinstance(r["score"], float) and r["snippet"] for r in records)
+
+
+@pytest.mark.parametrize("args, param", [({"q": "السعودية", "n": "10001"}, "n"), ({"q": "السعودية", "n": "0"}, "n"),
+                                         ({"q": "السعودية", "n": "كثير"}, "n"), ({"q": ""}, "q"),
+                                         ({"q": "السعودية", "from": "1436-13-01هـ"}, "from"),
+                                         ({"q": "السعودية", "source": "nosuch"}, "source")])
+def test_bad_export_requests_are_arabic_400s(client, args, param):
+    for path in ("/api/export.csv", "/api/export.jsonl"):
+        response = client.get(path, query_string=args)
+        assert response.status_code == 400 and response.get_json()["param"] == param
+    assert "10,000" in client.get("/api/export.csv", query_string={"q": "x", "n": "10001"}).get_json()["error"]
+
+
+def test_a_csv_cell_is_never_a_formula():
+    from search.export import csv_lines
+    from search.results import Hit
+
+    hit = Hit("1", "=HYPERLINK(\"http://evil\")", None, "okaz", "@author", "", 1.0, "-2+3 \x02word\x03")
+    line = list(csv_lines([hit]))[1]
+    assert "'=HYPERLINK" in line and ",'@author," in line and "'-2+3 word" in line
+
+
+def test_atom_feed_is_the_newest_dated_articles(client):
+    import xml.etree.ElementTree as ET
+
+    response = client.get("/feed.atom", query_string={"q": "السعودية", "source": "okaz"})
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring(response.get_data())
+    entries = feed.findall("a:entry", ns)
+    newest = client.get("/api/search", query_string={"q": "السعودية", "source": "okaz", "sort": "newest",
+                                                     "limit": 20}).get_json()["results"]
+    expected = [r for r in newest if r["date"]]
+    assert len(entries) == len(expected) > 0
+    for entry, result in zip(entries, expected):
+        assert entry.find("a:id", ns).text.endswith("/article/" + result["id"])
+        assert entry.find("a:title", ns).text == result["title"]
+        assert entry.find("a:updated", ns).text.startswith(result["date"][:19])
+        assert entry.find("a:category", ns).get("label") == "عكاظ"
+        rels = [link.get("rel") for link in entry.findall("a:link", ns)]
+        assert rels.count("alternate") == 1
+    assert feed.find("a:updated", ns).text == entries[0].find("a:updated", ns).text
+    assert feed.find("a:link[@rel='self']", ns).get("href").startswith("http://localhost/feed.atom?")
+
+
+def test_feed_survives_hostile_text(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from web_fixtures import SCRIPT, build_index
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(build_index(tmp_path))}).test_client()
+    response = client.get("/feed.atom", query_string={"q": "صبراتة"})
+    feed = ET.fromstring(response.get_data())  # well-formed
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any(SCRIPT in (t or "") for t in titles)  # as text, escaped in the XML
+    assert b"<script>" not in response.get_data()
+
+
+def test_page_links_its_feed_and_exports_and_opensearch_names_them(client):
+    html = page(client, q="السعودية", source="okaz")
+    alternate = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="(/feed.atom\?q=[^"]*)"', html)
+    assert alternate and "source=okaz" in alternate.group(1) and "sort=newest" in alternate.group(1)
+    export = html.split('<p class="export">', 1)[1].split("</p>", 1)[0]
+    assert "/api/export.csv?q=" in export and "/api/export.jsonl?q=" in export and "source=okaz" in export
+    description = client.get("/opensearch.xml").get_data(as_text=True)
+    assert 'type="application/atom+xml" method="get" template="http://localhost/feed.atom?q={searchTerms}"' in description
+    assert 'type="application/json" method="get" template="http://localhost/api/search?q={searchTerms}"' in description
+
+
+def test_cli_exports(index_root):
+    result = CliRunner().invoke(cli, ["export", "السعودية", "--index", str(index_root), "--format", "jsonl", "-n", "5"])
+    assert result.exit_code == 0
+    assert len([json.loads(line) for line in result.output.splitlines()]) == 5
+    too_many = CliRunner().invoke(cli, ["export", "السعودية", "--index", str(index_root), "-n", "10001"])
+    assert too_many.exit_code == 1 and "10000" in too_many.output

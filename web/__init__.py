@@ -30,9 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = StrictJSON(app)
 
     from search.ingest.hijri import hijri_label
-    from web import errors, formatting, headers, limits, views
+    from web import errors, export, formatting, headers, limits, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(export.bp)
     errors.init_app(app)
     headers.init_app(app)
     limits.init_app(app)

@@ -53,6 +53,8 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.BAD_FIELD: lambda v: "حقل البحث غير معروف: ابحث في العنوان (title) أو النص (body).",
     Code.UNKNOWN_SOURCE: lambda v: f"لا يوجد في الأرشيف مصدر بهذا الاسم أو المعرّف: «{v['value']}». "
                                    "اختر مصدرًا من قائمة المصادر.",
+    Code.EXPORT_TOO_LARGE: lambda v: f"يُصدَّر من 1 إلى {v['most']:,} مقال في المرة الواحدة: ضيّق البحث بتاريخ أو مصدر، "
+                                     "أو صدّر على دفعات.",
     Code.EMPTY_QUERY: lambda v: "اكتب كلمة أو أكثر للبحث.",
     Code.NOTHING_TO_SEARCH: lambda v: "كلمات البحث شائعة جدًا (مثل «في» و«من») أو علامات ترقيم فقط؛ "
                                       "أضف كلمة أدق.",
