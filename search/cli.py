@@ -129,12 +129,13 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     if batch is not None:
         _run_batch(searcher, batch, limit or 100, field_names, date_from, date_to)
         return
-    if query is None:
-        raise click.UsageError("Give a QUERY (or --batch FILE).")
+    browse = query is None and bool(source or date_from or date_to or sort != "relevance")
+    if query is None and not browse:
+        raise click.UsageError("Give a QUERY (or --batch FILE; or browse with --source, --from, --to or --sort).")
     try:
-        results = searcher.search(query, date_from=date_from, date_to=date_to, sort=sort, page=page,
+        results = searcher.search(query or "", date_from=date_from, date_to=date_to, sort=sort, page=page,
                                   limit=limit or config.PAGE_SIZE, fields=field_names, source=source,
-                                  histogram=timeline)
+                                  histogram=timeline, browse=browse)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

@@ -61,6 +61,7 @@ class SearchRequest:
     snippets: bool = True
     source: str | None = None
     histogram: bool = False
+    browse: bool = False  # no query: every article under the filters (see Searcher.search)
 
     @classmethod
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
@@ -183,7 +184,8 @@ class Searcher:
     def search(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
-               snippets: bool = True, source: str | None = None, histogram: bool = False) -> Results:
+               snippets: bool = True, source: str | None = None, histogram: bool = False,
+               browse: bool = False) -> Results:
         """Search the index.
 
         :param text: the user's query (syntax in :mod:`search.query.parser`).
@@ -196,6 +198,8 @@ class Searcher:
         :param source: only articles from this source: its id (``okaz``) or its name (عكاظ).
         :param histogram: also count the results over time (:attr:`Results.histogram`,
             :mod:`search.timeline`).
+        :param browse: with no query (empty `text`), list every article under the filters,
+            newest first (or oldest), instead of the ``EMPTY_QUERY`` notice.
         :raise search.errors.SearchError: a request that cannot be answered as asked (its
             :class:`~search.errors.QueryError` kind for the query itself).
         """
@@ -203,19 +207,21 @@ class Searcher:
         request = SearchRequest.checked(text, date_from, date_to, sort, page, limit, fields, facets, snippets, source,
                                         histogram)
         parsed = parse(request.text, self.ranking)
-        results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=sort,
+        if browse and not request.text.strip():
+            request = _browsing(request)
+        results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=request.sort,
                           date_from=_iso(request.date_from), date_to=_iso(request.date_to))
-        if not parsed.clauses:
-            results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
-        else:
+        if parsed.clauses or request.browse:
             results.hits = list(self._run(request, parsed, results))
+        else:
+            results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
     @_damage_is_missing
     def export(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", source: str | None = None, most: int = settings.MAX_EXPORT,
-               fields: tuple[str, ...] = TEXT_FIELDS) -> tuple[Results, Iterator[Hit]]:
+               fields: tuple[str, ...] = TEXT_FIELDS, browse: bool = False) -> tuple[Results, Iterator[Hit]]:
         """A whole result set for export (:mod:`search.export`): the search's total (``Results``
         without hits) and its first `most` hits in order, each made (stored fields, snippet) as
         the iterator is read.
@@ -230,10 +236,12 @@ class Searcher:
             raise SearchError(Code.EXPORT_TOO_LARGE, "limit", most=settings.MAX_EXPORT)
         request = SearchRequest.checked(text, date_from, date_to, sort, 1, 1, fields, False, True, source)
         request = dataclasses.replace(request, limit=most)  # page 1 of `most` (past the page size check)
+        if browse and not request.text.strip():
+            request = _browsing(request)
         parsed = parse(request.text, self.ranking)
-        results = Results(query=request.text, total=0, page=1, limit=most, hits=[], sort=sort,
+        results = Results(query=request.text, total=0, page=1, limit=most, hits=[], sort=request.sort,
                           date_from=_iso(request.date_from), date_to=_iso(request.date_to))
-        if not parsed.clauses:
+        if not parsed.clauses and not request.browse:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
             return results, iter(())
         return results, self._run(request, parsed, results)
@@ -308,6 +316,11 @@ class Searcher:
             author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
         )
+
+
+def _browsing(request: SearchRequest) -> SearchRequest:
+    """`request` as a browse of the archive: by date, newest first unless oldest was asked for."""
+    return dataclasses.replace(request, browse=True, sort="oldest" if request.sort == "oldest" else "newest")
 
 
 def _hit(stored: dict, score: float, terms: frozenset[str] | None) -> Hit:

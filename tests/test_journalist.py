@@ -442,3 +442,60 @@ def test_cli_exports(index_root):
     assert len([json.loads(line) for line in result.output.splitlines()]) == 5
     too_many = CliRunner().invoke(cli, ["export", "السعودية", "--index", str(index_root), "-n", "10001"])
     assert too_many.exit_code == 1 and "10000" in too_many.output
+
+
+# --- 6. browse without a query -----------------------------------------------------------
+
+def test_welcome_page_offers_ways_into_the_archive(client):
+    html = page(client)
+    browse = html.split('<nav class="browse"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/?sort=newest"' in browse and 'href="/?sort=oldest"' in browse
+    sources = re.findall(r'<a href="([^"]+)"><bdi>([^<]+)</bdi> <span class="n">(\d+)</span>', browse)
+    okaz = [s for s in sources if s[1] == "عكاظ"]
+    expected = sum(1 for a in sample() if a["source"] == "okaz")
+    assert okaz and "source=okaz" in okaz[0][0] and int(okaz[0][2]) <= expected and int(okaz[0][2]) >= expected - 1
+
+
+def test_browse_by_source_lists_all_its_articles_newest_first(client):
+    data = client.get("/api/search", query_string={"source": "okaz", "limit": 100}).get_json()
+    dated = sorted((a["date"] for a in sample() if a["source"] == "okaz" and a.get("date", "")[:4].isdigit()),
+                   reverse=True)
+    assert data["sort"] == "newest" and data["total"] >= len(dated) > 5
+    assert [r["date"].replace("T", " ") for r in data["results"] if r["date"]][:len(dated)] == dated
+    assert all(r["source"] == "okaz" for r in data["results"])
+    assert data["histogram"]["buckets"] and {f["value"] for f in data["facets"]["source"]} == {"okaz"}
+    html = page(client, source="okaz")
+    assert len(hit_ids(html)) == 10 and '<figure class="timeline"' in html
+    sorts = html.split('<nav class="sort"', 1)[1].split("</nav>", 1)[0]
+    assert "الأكثر صلة" not in sorts and re.search(r'aria-current="true">الأحدث<', sorts)
+
+
+def test_browse_by_date_oldest_first_with_a_range(client):
+    data = client.get("/api/search", query_string={"sort": "oldest", "from": "2015-08-01", "to": "2015-08-02",
+                                                   "limit": 100}).get_json()
+    dates = [r["date"] for r in data["results"]]
+    assert dates == sorted(dates) and dates and all("2015-08-01" <= d[:10] <= "2015-08-02" for d in dates)
+    expected = sum(1 for a in sample() if "2015-08-01" <= a.get("date", "")[:10] <= "2015-08-02")
+    assert data["total"] == expected
+
+
+def test_browse_exports_and_feeds_too(client):
+    lines = client.get("/api/export.jsonl", query_string={"source": "okaz"}).get_data(as_text=True).splitlines()
+    api = client.get("/api/search", query_string={"source": "okaz"}).get_json()
+    assert len(lines) == api["total"]
+    feed = client.get("/feed.atom", query_string={"source": "okaz"})
+    assert feed.status_code == 200 and feed.get_data(as_text=True).count("<entry>") == 20
+
+
+def test_no_query_and_no_filter_is_still_the_welcome_page_and_a_400_in_the_api(client):
+    assert 'class="welcome"' in page(client)
+    assert client.get("/api/search").status_code == 400
+    assert client.get("/api/export.csv").status_code == 400
+
+
+def test_cli_browses_without_a_query(index_root):
+    result = CliRunner().invoke(cli, ["search", "--index", str(index_root), "--source", "okaz", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    dates = re.findall(r"^   (2015-[0-9-]+) ", result.output, re.M)
+    assert len(dates) == 3 and dates == sorted(dates, reverse=True)
+    assert CliRunner().invoke(cli, ["search", "--index", str(index_root)]).exit_code == 2

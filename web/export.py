@@ -57,10 +57,11 @@ def _export_size(args) -> int:
 
 def _hits(params: SearchParams, most: int) -> Iterator[Hit]:
     """The export's hits; the request is checked (and refused with a 400) before any is read."""
-    if not params.q:
+    if not params.q and not params.browsing:
         raise ParamError("q", messages.EMPTY_QUERY)
     start, end = params.effective_range()
-    results, hits = get_searcher().export(params.q, start, end, params.sort, params.source or None, most)
+    results, hits = get_searcher().export(params.q, start, end, params.sort, params.source or None, most,
+                                          browse=params.browsing)
     if results.notices and not results.total:
         raise ParamError("q", messages.NOTHING_TO_SEARCH)
     return hits

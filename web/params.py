@@ -67,6 +67,12 @@ class SearchParams:
     source: str = ""
     default_limit: int = config.PAGE_SIZE
 
+    @property
+    def browsing(self) -> bool:
+        """No query, but a filter or an order: list the archive's articles by date."""
+        return not self.q and bool(self.date_from or self.date_to or self.year or self.month or self.source
+                                   or self.sort != "relevance")
+
     def effective_range(self) -> tuple[date | None, date | None]:
         """from/to narrowed by the year and month facets.
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from search.errors import Code
 from search.results import Results
 from web import messages, navigation
+from web.browse import browse_links, browse_sorts
 from web.engine import get_searcher
 from web.params import ParamError, SearchParams, parse_params
 from web.suggest import index_frequency, suggest
@@ -29,12 +30,12 @@ def run_search(params: SearchParams) -> Results:
     :raise ParamError: no query, or nothing searchable in it.
     :raise search.errors.SearchError: a query the engine refuses (too many words).
     """
-    if not params.q:
+    if not params.q and not params.browsing:
         raise ParamError("q", messages.EMPTY_QUERY)
     start, end = params.effective_range()
     results = get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
                                     page=params.page, limit=params.limit, facets=True, source=params.source,
-                                    histogram=True)
+                                    histogram=True, browse=params.browsing)
     if any(n.code in (Code.NOTHING_TO_SEARCH, Code.EMPTY_QUERY) for n in results.notices):
         raise ParamError("q", messages.NOTHING_TO_SEARCH)
     return results
@@ -48,14 +49,15 @@ def search():
     newest, months = searcher.span()
     context = {"params": params, "form": form_values(params),
                "quick_dates": navigation.quick_dates(params, newest, searcher.years(), months)}
-    if not params.q:
-        return render_template("search.html", results=None, doc_count=searcher.doc_count(), **context)
+    if not params.q and not params.browsing:
+        return render_template("search.html", results=None, doc_count=searcher.doc_count(),
+                               browse=browse_links(searcher), **context)
     results = run_search(params)
     return render_template(
         "search.html", results=results,
-        suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())),
+        suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())) if params.q else None,
         notices=[messages.notice(n) for n in results.notices],
-        sorts=navigation.sort_links(params),
+        sorts=browse_sorts(params) if params.browsing else navigation.sort_links(params),
         facets=navigation.facet_groups(params, results.facets, searcher.sources.as_dict()),
         filters=navigation.active_filters(params, searcher.sources.as_dict()),
         pages=navigation.page_links(params, results.page_count), timeline=timeline(params, results.histogram),
