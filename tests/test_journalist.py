@@ -499,3 +499,10 @@ def test_cli_browses_without_a_query(index_root):
     dates = re.findall(r"^   (2015-[0-9-]+) ", result.output, re.M)
     assert len(dates) == 3 and dates == sorted(dates, reverse=True)
     assert CliRunner().invoke(cli, ["search", "--index", str(index_root)]).exit_code == 2
+
+
+def test_the_cost_benchmark_runs(index_root):
+    from bench.archive_tools import measure
+
+    times = measure(index_root, runs=1, limit=2)
+    assert len(times["search"]) == len(times["search+timeline"]) == 2 and times["export rows"][0] > 0
