@@ -115,9 +115,11 @@ def _progress_line():
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Run qid<TAB>query lines; print a TREC run.")
 @click.option("--fields", default="title,body", show_default=True, help="Text fields to search.")
-@click.option("--source", default=None, help="Only this source: its id (okaz) or its name (عكاظ).")
+@click.option("--source", default=None,
+              help="Only this source: its id (okaz) or name (عكاظ); several: okaz,sabq; all but some: -was,-sabq.")
 @click.option("--timeline", is_flag=True, help="Also print the results over time (by day, week, month or year).")
-def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source, timeline):
+@click.option("--author", default=None, help="Only articles whose byline holds these words.")
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source, timeline, author):
     """Search the index.
 
     Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
@@ -129,13 +131,13 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     if batch is not None:
         _run_batch(searcher, batch, limit or 100, field_names, date_from, date_to)
         return
-    browse = query is None and bool(source or date_from or date_to or sort != "relevance")
+    browse = query is None and bool(source or date_from or date_to or author or sort != "relevance")
     if query is None and not browse:
-        raise click.UsageError("Give a QUERY (or --batch FILE; or browse with --source, --from, --to or --sort).")
+        raise click.UsageError("Give a QUERY (or --batch FILE; or browse with --source, --author, --from, --to or --sort).")
     try:
         results = searcher.search(query or "", date_from=date_from, date_to=date_to, sort=sort, page=page,
                                   limit=limit or config.PAGE_SIZE, fields=field_names, source=source,
-                                  histogram=timeline, browse=browse)
+                                  histogram=timeline, browse=browse, author=author)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

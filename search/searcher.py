@@ -27,6 +27,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 from search import config as settings
+from search.analysis.analyzer import build_analyzer
 from search.backends.base import Backend, CandidateRequest, IndexView
 from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
@@ -62,6 +63,7 @@ class SearchRequest:
     source: str | None = None
     histogram: bool = False
     browse: bool = False  # no query: every article under the filters (see Searcher.search)
+    author: str | None = None  # words the byline must hold
 
     @classmethod
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
@@ -185,7 +187,7 @@ class Searcher:
                sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
                snippets: bool = True, source: str | None = None, histogram: bool = False,
-               browse: bool = False) -> Results:
+               browse: bool = False, author: str | None = None) -> Results:
         """Search the index.
 
         :param text: the user's query (syntax in :mod:`search.query.parser`).
@@ -195,7 +197,10 @@ class Searcher:
         :param fields: the text fields to search (the knownitem evaluation searches ``body`` only).
         :param facets: also count results by year, month and source.
         :param snippets: build a marked snippet for each hit.
-        :param source: only articles from this source: its id (``okaz``) or its name (عكاظ).
+        :param source: only articles from this source: its id (``okaz``) or its name (عكاظ); several
+            separated by commas (any of them); ``-okaz`` leaves a source out.
+        :param author: only articles whose byline holds each word of this text (as written,
+            letters normalized, not stemmed).
         :param histogram: also count the results over time (:attr:`Results.histogram`,
             :mod:`search.timeline`).
         :param browse: with no query (empty `text`), list every article under the filters,
@@ -207,6 +212,8 @@ class Searcher:
         request = SearchRequest.checked(text, date_from, date_to, sort, page, limit, fields, facets, snippets, source,
                                         histogram)
         parsed = parse(request.text, self.ranking)
+        if author and author.strip():
+            request = dataclasses.replace(request, author=author)
         if browse and not request.text.strip():
             request = _browsing(request)
         results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=request.sort,
@@ -221,7 +228,8 @@ class Searcher:
     @_damage_is_missing
     def export(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", source: str | None = None, most: int = settings.MAX_EXPORT,
-               fields: tuple[str, ...] = TEXT_FIELDS, browse: bool = False) -> tuple[Results, Iterator[Hit]]:
+               fields: tuple[str, ...] = TEXT_FIELDS, browse: bool = False,
+               author: str | None = None) -> tuple[Results, Iterator[Hit]]:
         """A whole result set for export (:mod:`search.export`): the search's total (``Results``
         without hits) and its first `most` hits in order, each made (stored fields, snippet) as
         the iterator is read.
@@ -235,7 +243,7 @@ class Searcher:
         if not isinstance(most, int) or not 1 <= most <= settings.MAX_EXPORT:
             raise SearchError(Code.EXPORT_TOO_LARGE, "limit", most=settings.MAX_EXPORT)
         request = SearchRequest.checked(text, date_from, date_to, sort, 1, 1, fields, False, True, source)
-        request = dataclasses.replace(request, limit=most)  # page 1 of `most` (past the page size check)
+        request = dataclasses.replace(request, limit=most, author=author or None)  # page 1 of `most`
         if browse and not request.text.strip():
             request = _browsing(request)
         parsed = parse(request.text, self.ranking)
@@ -250,14 +258,15 @@ class Searcher:
         """The stages after parsing: candidates, rerank (now), then the asked page's hits with
         their snippets (as the iterator is read)."""
         view = self.backend.view()
-        source = self._source_id(view, request.source)
+        sources, excluded_sources = self._source_filter(view, request.source)
         vocabulary = functools.partial(_in_vocabulary, view)
         words = [QueryWord.of(term, vocabulary, request.fields[-1]) for term in parsed.terms()]
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
         found = view.candidates(CandidateRequest(
-            words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, source,
+            words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, None,
+            sources, excluded_sources, _author_terms(request.author),
             request.sort, max(depth, self.ranking.rerank_depth) if request.sort == "relevance" else depth,
             request.facets, groups=groups, days=request.histogram))
         results.total, results.complete = found.total, found.complete
@@ -287,16 +296,28 @@ class Searcher:
             hit.missing = [parts[i] for i in missing.get(doc, ())]
             yield hit
 
-    def _source_id(self, view: IndexView, source: str | None) -> str | None:
-        """The id of the source asked for by id or name.
+    def _source_filter(self, view: IndexView, source: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The source ids to keep and to leave out, from ``source``: one source, or several
+        separated by commas (any of them), each by id or name; one written ``-okaz`` is left out
+        (``-was,-sabq``: every source but these).
 
-        :raise SearchError: no source of the index has that id or name."""
-        if not source:
-            return None
-        found = self.sources.resolve(source, set(view.field_values("source")))
-        if found is None:
-            raise SearchError(Code.UNKNOWN_SOURCE, "source", value=source[:100])
-        return found
+        :raise SearchError: no source of the index has one of those ids or names."""
+        if not source or not source.strip():
+            return (), ()
+        known = set(view.field_values("source"))
+        keep: list[str] = []
+        drop: list[str] = []
+        for part in source.split(","):
+            part = part.strip()
+            excluded = part.startswith("-")
+            part = part[1:].strip() if excluded else part
+            if not part:
+                continue
+            found = self.sources.resolve(part, known)
+            if found is None:
+                raise SearchError(Code.UNKNOWN_SOURCE, "source", value=part[:100])
+            (drop if excluded else keep).append(found)
+        return tuple(dict.fromkeys(keep)), tuple(dict.fromkeys(drop))
 
     def _named(self, copies: list[dict]) -> list[dict]:
         """Copies (``{id, source, url, date}``) with their source's name as ``source_name``."""
@@ -316,6 +337,14 @@ class Searcher:
             author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
         )
+
+
+def _author_terms(author: str | None) -> tuple[str, ...]:
+    """The byline words as the author field indexes them (normalized, not stemmed)."""
+    return tuple(t.text for t in _AUTHOR_ANALYZER(author)) if author else ()
+
+
+_AUTHOR_ANALYZER = build_analyzer(stem=False)
 
 
 def _browsing(request: SearchRequest) -> SearchRequest:

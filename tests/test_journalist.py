@@ -506,3 +506,55 @@ def test_the_cost_benchmark_runs(index_root):
 
     times = measure(index_root, runs=1, limit=2)
     assert len(times["search"]) == len(times["search+timeline"]) == 2 and times["export rows"][0] > 0
+
+
+# --- 7. advanced search: title only, byline, several sources or all but some ---------------
+
+def _sources_of(client, **params) -> set[str]:
+    data = client.get("/api/search", query_string={"q": "السعودية", "limit": 100, **params}).get_json()
+    assert data["total"] <= 100
+    return {r["source"] for r in data["results"]}
+
+
+def test_several_sources_or_all_but_some(client):
+    assert _sources_of(client, source="okaz,sabq") == {"okaz", "sabq"}
+    assert _sources_of(client, source="عكاظ,سبق") == {"okaz", "sabq"}
+    everything = _sources_of(client)
+    assert _sources_of(client, source="-okaz,-alriyadh") == everything - {"okaz", "alriyadh"}
+    # the advanced form's checkboxes: a repeated parameter, and except=1 for all but these
+    repeated = client.get("/api/search?q=السعودية&limit=100&source=okaz&source=sabq").get_json()
+    excepted = client.get("/api/search?q=السعودية&limit=100&source=okaz&source=alriyadh&except=1").get_json()
+    assert {r["source"] for r in repeated["results"]} == {"okaz", "sabq"}
+    assert {r["source"] for r in excepted["results"]} == everything - {"okaz", "alriyadh"}
+    html = page(client, q="السعودية", source="-okaz,-was")
+    assert "المصدر: كل المصادر عدا عكاظ وواس" in html
+    assert client.get("/api/search", query_string={"q": "السعودية", "source": "okaz,nosuch"}).status_code == 400
+
+
+def test_words_in_the_title_only(client):
+    body_too = client.get("/api/search", query_string={"q": "السعودية", "limit": 100}).get_json()
+    titles = client.get("/api/search", query_string={"q": "السعودية", "in": "title", "limit": 100}).get_json()
+    assert 0 < titles["total"] < body_too["total"]
+    assert all("سعودي" in r["title"].replace("ال", "") for r in titles["results"])
+    assert client.get("/api/search", query_string={"q": "السعودية", "in": "body"}).status_code == 400
+    html = page(client, q="السعودية", **{"in": "title"})
+    assert "في العناوين فقط" in html and 'name="in" value="title" checked' in html.replace("\n", " ")
+
+
+def test_byline_search(client):
+    data = client.get("/api/search", query_string={"author": "رنيم حنوش", "limit": 100}).get_json()
+    bylines = {a["id"]: a.get("author", "").replace("ّ", "") for a in sample()}
+    expected = {i for i, by in bylines.items() if "رنيم" in by and "حنوش" in by}
+    found = {r["id"] for r in data["results"]}
+    assert found and found <= expected and len(found) >= len(expected) - 1  # (one may be a dropped copy)
+    assert client.get("/api/search", query_string={"q": "السعودية", "author": "لا أحد بهذا الاسم"}).get_json()["total"] == 0
+    html = page(client, author="رنيم حنوش")
+    assert "الكاتب: رنيم حنوش" in html and 'name="author" value="رنيم حنوش"' in html
+
+
+def test_cli_several_sources_and_author(index_root):
+    result = CliRunner().invoke(cli, ["search", "السعودية", "--index", str(index_root), "--source", "okaz,sabq",
+                                      "--json", "--limit", "100"])
+    assert {r["source"] for r in json.loads(result.output)["results"]} == {"okaz", "sabq"}
+    result = CliRunner().invoke(cli, ["search", "--index", str(index_root), "--author", "حنوش", "--json"])
+    assert all("حنوش" in r["author"].replace("ّ", "") for r in json.loads(result.output)["results"])

@@ -25,3 +25,9 @@ def browse_sorts(params: SearchParams) -> list[Link]:
     oldest = params.sort == "oldest"
     return [Link(SORT_LABELS["newest"], _url(params, sort="newest"), not oldest),
             Link(SORT_LABELS["oldest"], _url(params, sort="oldest"), oldest)]
+
+
+def source_choices(searcher: WebSearcher) -> list[tuple[str, str]]:
+    """(id, name) of every source of the archive, by name: the advanced search's checkboxes."""
+    return sorted(((value, searcher.sources.name(value)) for value in searcher.sources_in_index()),
+                  key=lambda pair: pair[1])

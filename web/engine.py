@@ -63,3 +63,11 @@ class WebSearcher(Searcher):
             months = sorted((m for m in self.field_values("month") if m), reverse=True)
             self._span = (generation, (newest.date() if newest else None, months))
         return self._span[1]
+
+    def sources_in_index(self) -> list[str]:
+        """The source ids of the index (read once per generation)."""
+        generation = self.generation()
+        cached = getattr(self, "_sources_in_index", None)
+        if cached is None or cached[0] != generation:
+            cached = self._sources_in_index = (generation, [v for v in self.field_values("source") if v])
+        return cached[1]

@@ -61,7 +61,7 @@ def _hits(params: SearchParams, most: int) -> Iterator[Hit]:
         raise ParamError("q", messages.EMPTY_QUERY)
     start, end = params.effective_range()
     results, hits = get_searcher().export(params.q, start, end, params.sort, params.source or None, most,
-                                          browse=params.browsing)
+                                          params.text_fields, browse=params.browsing, author=params.author or None)
     if results.notices and not results.total:
         raise ParamError("q", messages.NOTHING_TO_SEARCH)
     return hits

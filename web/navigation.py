@@ -126,8 +126,22 @@ def active_filters(params: SearchParams, names: dict[str, str] | None = None) ->
     if params.month:
         links.append(Link(f"الشهر: {month_label(params.month)}", _url(params, month="")))
     if params.source:
-        links.append(Link(f"المصدر: {(names or {}).get(params.source, params.source)}", _url(params, source="")))
+        links.append(Link(f"المصدر: {source_label(params.source, names or {})}", _url(params, source="")))
+    if params.author:
+        links.append(Link(f"الكاتب: {params.author}", _url(params, author="")))
+    if params.within:
+        links.append(Link("في العناوين فقط", _url(params, within="")))
     return links
+
+
+def source_label(source: str, names: dict[str, str]) -> str:
+    """``عكاظ``, ``عكاظ أو سبق``, ``كل المصادر عدا واس`` for a ``source`` parameter."""
+    keep = [names.get(p, p) for p in source.split(",") if p and not p.startswith("-")]
+    drop = [names.get(p[1:], p[1:]) for p in source.split(",") if p.startswith("-")]
+    label = " أو ".join(keep)
+    if drop:
+        label = (label + "، " if label else "كل المصادر ") + "عدا " + " و".join(drop)
+    return label
 
 
 def page_links(params: SearchParams, page_count: int, window: int = 2) -> dict:

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from search.errors import Code
 from search.results import Results
 from web import messages, navigation
-from web.browse import browse_links, browse_sorts
+from web.browse import browse_links, browse_sorts, source_choices
 from web.engine import get_searcher
 from web.params import ParamError, SearchParams, parse_params
 from web.suggest import index_frequency, suggest
@@ -35,7 +35,8 @@ def run_search(params: SearchParams) -> Results:
     start, end = params.effective_range()
     results = get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
                                     page=params.page, limit=params.limit, facets=True, source=params.source,
-                                    histogram=True, browse=params.browsing)
+                                    histogram=True, browse=params.browsing, fields=params.text_fields,
+                                    author=params.author or None)
     if any(n.code in (Code.NOTHING_TO_SEARCH, Code.EMPTY_QUERY) for n in results.notices):
         raise ParamError("q", messages.NOTHING_TO_SEARCH)
     return results
@@ -48,7 +49,8 @@ def search():
     searcher = get_searcher()
     newest, months = searcher.span()
     context = {"params": params, "form": form_values(params),
-               "quick_dates": navigation.quick_dates(params, newest, searcher.years(), months)}
+               "quick_dates": navigation.quick_dates(params, newest, searcher.years(), months),
+               "source_choices": source_choices(searcher)}
     if not params.q and not params.browsing:
         return render_template("search.html", results=None, doc_count=searcher.doc_count(),
                                browse=browse_links(searcher), **context)
@@ -111,9 +113,9 @@ def form_values(params: SearchParams | None) -> dict[str, str]:
     """What the search form shows: the checked state, or what was typed when it did not check."""
     if params is None:
         return {name: request.args.get(name, "") for name in
-                ("q", "from", "to", "sort", "limit", "year", "month", "source")}
+                ("q", "from", "to", "sort", "limit", "year", "month", "source", "author", "in")}
     args = params.url_args(page=params.page)
     start, end = params.effective_range()  # the year/month facets show as the dates they cover
     return {"q": params.q, "from": start.isoformat() if start else "", "to": end.isoformat() if end else "",
             "sort": args.get("sort", ""), "limit": args.get("limit", ""), "year": params.year,
-            "month": params.month, "source": params.source}
+            "month": params.month, "source": params.source, "author": params.author, "in": params.within}

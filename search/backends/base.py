@@ -38,6 +38,9 @@ class CandidateRequest:
     start: datetime | None = None  # first instant included (undated articles never are)
     end: datetime | None = None  # last instant included
     source: str | None = None
+    sources: tuple[str, ...] = ()  # only articles from any of these sources (ids)
+    excluded_sources: tuple[str, ...] = ()  # no article from these sources (ids)
+    author_terms: tuple[str, ...] = ()  # the author field must hold each of these terms (analyzed, unstemmed)
     sort: str = "relevance"  # relevance (ties newest first), newest or oldest; undated last
     depth: int = 10  # ranked candidates wanted
     facets: bool = False  # count the matches by year, month and source

@@ -109,6 +109,14 @@ class WhooshView:
             allowed &= index.date_mask(request.start, request.end)
         if request.source:
             allowed &= self._facet_mask("source", request.source)
+        if request.sources:
+            allowed &= np.logical_or.reduce([self._facet_mask("source", s) for s in request.sources])
+        for excluded_source in request.excluded_sources:
+            allowed &= ~self._facet_mask("source", excluded_source)
+        for term in request.author_terms:
+            holders = np.zeros(len(allowed), dtype=bool)
+            holders[source.postings("author", term)[0]] = True
+            allowed &= holders
         excluded = filters.constraint_mask(request.excluded, request.fields, source, self._data.term_ids, False)
         matched &= allowed & ~excluded
         relaxed = False

@@ -170,3 +170,23 @@ def test_screenshots(browser, snn_server, tmp_path, name, width, height):
         assert 0 < path.stat().st_size < MAX_SCREENSHOT_BYTES
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("context", [p.values for p in WIDTHS], indirect=True, ids=["phone", "desktop"])
+def test_advanced_form_all_sources_but_some(context):
+    page = context.new_page()
+    page.goto("/?q=السعودية")
+    page.click(".advanced summary")
+    page.check(".advanced input[name=except][value='1']")
+    page.check(".advanced label:has-text('عكاظ') input")
+    page.check(".advanced label:has-text('الرياض') >> nth=0 >> input")
+    width = context.pages[0].viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.click(".advanced button")
+    page.wait_for_load_state()
+    assert args(page.url)["except"] == "1" and "okaz" in page.url
+    sources = set(page.locator(".hit .source").all_inner_texts())
+    assert sources and not sources & {"عكاظ", "الرياض"}
+    assert "عدا" in page.inner_text(".filters")
+    # the state stays in the form: the except choice and the boxes are still set
+    assert page.locator(".advanced input[name=except][value='1']").is_checked()
