@@ -137,7 +137,7 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     try:
         results = searcher.search(query or "", date_from=date_from, date_to=date_to, sort=sort, page=page,
                                   limit=limit or config.PAGE_SIZE, fields=field_names, source=source,
-                                  histogram=timeline, browse=browse, author=author)
+                                  histogram=timeline, browse=browse, author=author, explain=True)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -157,6 +157,9 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         snippet = render_marked(hit.marked_snippet, "\x1b[1;33m" if color else "«", "\x1b[0m" if color else "»",
                                 escape=lambda s: s)
         click.echo("   " + " ".join(snippet.split()))
+        matched = [f"{m['word']} <- " + ", ".join(f["form"] for f in m["forms"]) for m in hit.matched if m["count"]]
+        if matched:
+            click.echo("   matched: " + "; ".join(matched))
         if hit.missing:
             click.echo("   missing: " + ", ".join(hit.missing))
         if hit.copies:

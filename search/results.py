@@ -31,6 +31,9 @@ class Hit:
     #: the parts of the query this article lacks (when others have them all), as written
     missing: list[str] = field(default_factory=list)
     source_name: str = ""  # the name readers know the source by (search.ingest.source_names)
+    #: why it matched: each query word's forms in the article, [{word, count, forms: [{form, count}]}]
+    #: (count 0: the article lacks the word; search.query.explain)
+    matched: list[dict] = field(default_factory=list)
 
     @property
     def snippet_html(self) -> str:

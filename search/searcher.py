@@ -36,6 +36,7 @@ from search.index.schema import FACET_FIELDS, TEXT_FIELDS
 from search.ingest import hijri as hijri_dates
 from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
+from search.query.explain import explain, word_stems
 from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
 from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all
@@ -64,6 +65,7 @@ class SearchRequest:
     histogram: bool = False
     browse: bool = False  # no query: every article under the filters (see Searcher.search)
     author: str | None = None  # words the byline must hold
+    explain: bool = False  # say for each hit which query words it matched, in which forms
 
     @classmethod
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
@@ -187,7 +189,7 @@ class Searcher:
                sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
                snippets: bool = True, source: str | None = None, histogram: bool = False,
-               browse: bool = False, author: str | None = None) -> Results:
+               browse: bool = False, author: str | None = None, explain: bool = False) -> Results:
         """Search the index.
 
         :param text: the user's query (syntax in :mod:`search.query.parser`).
@@ -201,6 +203,8 @@ class Searcher:
             separated by commas (any of them); ``-okaz`` leaves a source out.
         :param author: only articles whose byline holds each word of this text (as written,
             letters normalized, not stemmed).
+        :param explain: say for each hit which query words it matched and in which forms
+            (:attr:`Hit.matched`, :mod:`search.query.explain`).
         :param histogram: also count the results over time (:attr:`Results.histogram`,
             :mod:`search.timeline`).
         :param browse: with no query (empty `text`), list every article under the filters,
@@ -214,6 +218,8 @@ class Searcher:
         parsed = parse(request.text, self.ranking)
         if author and author.strip():
             request = dataclasses.replace(request, author=author)
+        if explain:
+            request = dataclasses.replace(request, explain=True)
         if browse and not request.text.strip():
             request = _browsing(request)
         results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=request.sort,
@@ -283,14 +289,18 @@ class Searcher:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
                             found.missing if found.complete_first else ())
         terms = highlight_terms(parsed, vocabulary) if request.snippets else None
+        explained = word_stems(parsed, vocabulary) if request.explain and parsed.clauses else None
         return self._hits(view, ranked[(request.page - 1) * request.limit: depth], terms,
-                          [_part_text(clause) for clause in parsed.positive], found.missing)
+                          [_part_text(clause) for clause in parsed.positive], found.missing, explained)
 
     def _hits(self, view: IndexView, ranked: list, terms: frozenset[str] | None, parts: list[str],
-              missing: dict) -> Iterator[Hit]:
+              missing: dict, explained: dict[str, frozenset[str]] | None = None) -> Iterator[Hit]:
         """The hits of the ranked `(score, document)` pairs, read one by one."""
         for score, doc in ranked:
-            hit = _hit(view.stored_fields(doc), score, terms)
+            stored = view.stored_fields(doc)
+            hit = _hit(stored, score, terms)
+            if explained:
+                hit.matched = explain([stored.get("title", ""), stored.get("body", "")], explained)
             hit.source_name = self.sources.name(hit.source)
             hit.copies = self._named(view.copies(hit.id))
             hit.missing = [parts[i] for i in missing.get(doc, ())]

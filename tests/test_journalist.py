@@ -558,3 +558,33 @@ def test_cli_several_sources_and_author(index_root):
     assert {r["source"] for r in json.loads(result.output)["results"]} == {"okaz", "sabq"}
     result = CliRunner().invoke(cli, ["search", "--index", str(index_root), "--author", "حنوش", "--json"])
     assert all("حنوش" in r["author"].replace("ّ", "") for r in json.loads(result.output)["results"])
+
+
+# --- 7. why it matched ---------------------------------------------------------------------
+
+def test_each_hit_says_which_words_it_matched_and_in_which_forms(client):
+    data = client.get("/api/search", query_string={"q": "السعودية الإمارات", "limit": 30}).get_json()
+    assert data["results"]
+    lacking = 0
+    for result in data["results"]:
+        article = BY_ID[result["id"]]
+        text = (article.get("title") or "") + "\n" + (article.get("body") or "")
+        assert [m["word"] for m in result["matched"]] == ["السعودية", "الإمارات"]
+        for m in result["matched"]:
+            assert m["count"] == sum(f["count"] for f in m["forms"]) or len(m["forms"]) == 5
+            for f in m["forms"]:
+                assert text.count(f["form"]) >= f["count"] >= 1  # a form as the article writes it
+            lacking += m["count"] == 0
+    assert lacking  # with two words, some of the 30 have only one of them
+
+
+def test_why_names_the_form_the_article_wrote(tmp_path):
+    from web_fixtures import build_index
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(build_index(tmp_path))}).test_client()
+    data = client.get("/api/search", query_string={"q": "ميليشيا"}).get_json()
+    forms = {f["form"] for r in data["results"] for m in r["matched"] for f in m["forms"]}
+    assert "الميليشيات" in forms and "ميليشيا" not in forms  # the seed writes it with ال
+    html = page(client, q="ميليشيا داعش")
+    why = re.findall(r'<p class="why">(.*?)</p>', html, re.S)
+    assert why and "طابقت:" in why[0] and "<bdi>ميليشيا</bdi> ←" in html

@@ -268,7 +268,7 @@ def test_api_returns_the_results_as_json(client):
     assert data["query"] == "داعش" and data["limit"] == 3 and data["from"] == "2016-01-01"
     assert len(data["results"]) == 3 and data["pages"] == -(-data["total"] // 3)
     assert set(data["results"][0]) == {"id", "title", "date", "source", "author", "url", "score", "snippet", "copies",
-                                       "missing", "source_name", "date_hijri"}
+                                       "missing", "source_name", "date_hijri", "matched"}
     assert "<mark>" in data["results"][0]["snippet"]
     assert set(data["facets"]) == {"year", "month", "source"}
     assert "داعش" in response.get_data(as_text=True)  # UTF-8, not \\u escapes

@@ -36,7 +36,7 @@ def run_search(params: SearchParams) -> Results:
     results = get_searcher().search(params.q, date_from=start, date_to=end, sort=params.sort,
                                     page=params.page, limit=params.limit, facets=True, source=params.source,
                                     histogram=True, browse=params.browsing, fields=params.text_fields,
-                                    author=params.author or None)
+                                    author=params.author or None, explain=True)
     if any(n.code in (Code.NOTHING_TO_SEARCH, Code.EMPTY_QUERY) for n in results.notices):
         raise ParamError("q", messages.NOTHING_TO_SEARCH)
     return results

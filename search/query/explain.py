@@ -1,0 +1,51 @@
+"""Why an article matched: for each word of the query, the forms the article writes it in
+(``ميليشيا`` ← الميليشيات، للميليشيات), and the words it lacks.
+
+A word's forms are the article's words whose stem is one of the word's stems or of its
+proclitic forms that the index holds (what the snippets mark: :func:`search.query.snippets.matches`),
+in the title and the body, as written (diacritics and all), each with how often it occurs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from search.query.parser import ParsedQuery
+from search.query.snippets import matches
+
+#: Forms listed per word at most (the most frequent first).
+MOST_FORMS = 5
+
+
+def word_stems(parsed: ParsedQuery, vocabulary: Callable[[str, str], bool] | None = None,
+               field_name: str = "body") -> dict[str, frozenset[str]]:
+    """Each positive query word as written -> the stems that match it (its stems, and outside
+    phrases its proclitic forms the index holds), in query order."""
+    out: dict[str, set[str]] = {}
+    for clause in parsed.positive:
+        for option in clause.options:
+            for term in option.terms:
+                stems = out.setdefault(term.written, set())
+                stems.update(term.stems)
+                if vocabulary is not None and not option.phrase:
+                    stems.update(f for f in term.clitic_forms if vocabulary(field_name, f))
+    return {word: frozenset(stems) for word, stems in out.items()}
+
+
+def explain(texts: list[str], words: dict[str, frozenset[str]]) -> list[dict]:
+    """``[{word, forms: [{form, count}], count}]`` for each query word (``count`` 0 and no forms:
+    the article lacks it), over `texts` (title and body)."""
+    every = frozenset().union(*words.values()) if words else frozenset()
+    by_stem: dict[str, Counter] = {}
+    for text in texts:
+        for start, end, stem in matches(text, every):
+            by_stem.setdefault(stem, Counter())[text[start:end]] += 1
+    out = []
+    for word, stems in words.items():
+        found: Counter = Counter()
+        for stem in stems:
+            found.update(by_stem.get(stem, {}))
+        out.append({"word": word, "count": sum(found.values()),
+                    "forms": [{"form": f, "count": n} for f, n in found.most_common(MOST_FORMS)]})
+    return out
