@@ -107,6 +107,8 @@ class ArticleView:
     marked_title: str
     marked_body: str
     source_name: str = ""
+    #: the same article published again, dropped as duplicates at indexing: [{id, source, source_name, url, date}]
+    copies: list[dict] = field(default_factory=list)
 
     @property
     def date_hijri(self) -> str | None:

@@ -38,6 +38,7 @@ from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
 from search.query.explain import explain, word_stems
 from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
+from search.query.related import key_words
 from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all
 from search.query.snippets import snippet as make_snippet
@@ -335,18 +336,39 @@ class Searcher:
 
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
-        """The article with id `doc_id`, the words of query `text` marked; None if not found."""
-        stored = self.backend.view().document(doc_id)
+        """The article with id `doc_id`, the words of query `text` marked as the search's
+        snippets mark them (stems, and the proclitic forms the index holds: فأطفالهم for
+        أطفال), with the copies dropped as its duplicates; None if not found."""
+        view = self.backend.view()
+        stored = view.document(doc_id)
         if stored is None:
             return None
-        terms = highlight_terms(parse(text, self.ranking)) if text else frozenset()
+        vocabulary = functools.partial(_in_vocabulary, view)
+        terms = highlight_terms(parse(text, self.ranking), vocabulary) if text else frozenset()
         mark = functools.partial(mark_all, terms=terms)
         return ArticleView(
             id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
             source=stored.get("source", ""), source_name=self.sources.name(stored.get("source", "")),
             author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
+            copies=self._named(view.copies(stored["id"])),
         )
+
+    @_damage_is_missing
+    def related(self, doc_id: str, most: int = 5) -> list[Hit]:
+        """More like article `doc_id`: a search for its key words (:mod:`search.query.related`),
+        the article itself left out; [] if there is no such article or nothing like it.
+        Each hit's snippet marks those key words."""
+        view = self.backend.view()
+        stored = view.document(doc_id)
+        if stored is None:
+            return []
+        words = key_words(stored.get("title", ""), stored.get("body", ""),
+                          lambda stem: view.doc_frequency("body", stem), view.doc_count)
+        if not words:
+            return []
+        found = self.search(" ".join(words), limit=most + 1)
+        return [hit for hit in found.hits if hit.id != doc_id][:most]
 
 
 def _author_terms(author: str | None) -> tuple[str, ...]:

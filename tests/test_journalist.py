@@ -588,3 +588,69 @@ def test_why_names_the_form_the_article_wrote(tmp_path):
     html = page(client, q="ميليشيا داعش")
     why = re.findall(r'<p class="why">(.*?)</p>', html, re.S)
     assert why and "طابقت:" in why[0] and "<bdi>ميليشيا</bdi> ←" in html
+
+
+# --- 7. inside an article, related articles -------------------------------------------------
+
+def test_article_marks_every_form_the_snippet_marks(client):
+    doc = "snn-2015-07-27-1087"  # writes لأطفالنا
+    assert "لأطفالنا" in BY_ID[doc]["body"]
+    hit = [r for r in client.get("/api/search", query_string={"q": "أطفال", "limit": 50}).get_json()["results"]
+           if r["id"] == doc][0]
+    assert "<mark>لأطفالنا</mark>" in hit["snippet"]
+    html = client.get(f"/article/{doc}", query_string={"q": "أطفال"}).get_data(as_text=True)
+    assert re.search(r'<a class="match" id="m\d+" [^>]+><mark>لأطفالنا</mark>', html)
+
+
+def test_marks_link_each_to_the_next_and_the_list_to_all(client):
+    doc = "snn-2015-07-22-1103"
+    html = client.get(f"/article/{doc}", query_string={"q": "أطفال"}).get_data(as_text=True)
+    marks = re.findall(r'<a class="match" id="m(\d+)" href="#m(\d+)"[^>]*><mark>', html)
+    n = len(marks)
+    assert n >= 3 and [int(i) for i, _ in marks] == list(range(1, n + 1))
+    assert [int(t) for _, t in marks] == [*range(2, n + 1), 1]  # each to the next, the last to the first
+    nav = html.split('<nav class="matches"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'href="#m(\d+)"', nav) == [str(i) for i in range(1, n + 1)]
+    assert f"{n} مطابقات" in nav or f"{n} مطابقة" in nav
+    assert '<nav class="matches"' not in client.get(f"/article/{doc}").get_data(as_text=True)
+
+
+def test_citation_and_back_to_results_keep_everything(client):
+    doc = sample()[10]
+    state = {"q": "السعودية", "source": doc["source"], "sort": "newest", "page": "2", "from": "2015-07-21"}
+    html = client.get(f"/article/{doc['id']}", query_string=state).get_data(as_text=True)
+    import html as html_module
+
+    cite = html_module.unescape(re.search(r'<p dir="auto" class="cite-text">(.*?)</p>', html, re.S).group(1))
+    assert cite.startswith(f"«{html_module.unescape(doc['title']).strip()}». ")
+    assert SourceNames.load().name(doc["source"]) in cite and hijri_label(doc["date"]) in cite
+    assert cite.endswith(f"http://localhost/article/{doc['id']}")
+    back = re.search(r'<p class="back"><a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    from urllib.parse import parse_qs, urlsplit
+
+    assert {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()} == state
+    browse = client.get(f"/article/{doc['id']}", query_string={"source": doc["source"]}).get_data(as_text=True)
+    assert '<p class="back"><a href="/?source=' in browse
+
+
+def test_related_articles_share_the_key_words(client, index_root):
+    from search.query.related import key_words
+
+    doc = "snn-2015-07-22-1103"
+    searcher = Searcher(index_root)
+    related = searcher.related(doc)
+    assert related and doc not in [h.id for h in related] and len(related) <= 5
+    view = searcher.backend.view()
+    words = key_words(BY_ID[doc]["title"], BY_ID[doc]["body"], lambda s: view.doc_frequency("body", s), view.doc_count)
+    assert 3 <= len(words) <= 12
+    html = client.get(f"/article/{doc}").get_data(as_text=True)
+    section = html.split('<section class="related"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<a href="/article/([^"]+)"', section) == [h.id for h in related]
+    assert searcher.related("no-such-article") == []
+
+
+def test_article_names_its_copies_with_links(client):
+    first = sample()[0]
+    html = client.get(f"/article/{first['id']}").get_data(as_text=True)
+    copies = html.split('<p class="copies">', 1)[1].split("</p>", 1)[0]
+    assert 'href="http://example.org/copy"' in copies and "<bdi>سبق</bdi>" in copies

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from search.errors import Code
 from search.results import Results
 from web import messages, navigation
+from web.article_page import citation, number_marks
 from web.browse import browse_links, browse_sorts, source_choices
 from web.engine import get_searcher
 from web.params import ParamError, SearchParams, parse_params
@@ -77,10 +78,17 @@ def article(doc_id: str):
     if view is None:
         abort(404, messages.ARTICLE_NOT_FOUND)
     paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
+    marked = number_marks(view.title_html if view.title else "", paragraphs)
     # cast: mypy matches the str values against url_for's own keyword parameters (_external...)
-    back = url_for("arshif.search", **cast("dict[str, Any]", params.url_args(page=params.page))) if params.q else None
+    back = (url_for("arshif.search", **cast("dict[str, Any]", params.url_args(page=params.page)))
+            if params.q or params.browsing else None)
+    permalink = url_for("arshif.article", doc_id=view.id, _external=True)
     return render_template("article.html", article=view, params=params, form=form_values(params),
-                           paragraphs=paragraphs, original=web_url(view.url), back=back)
+                           paragraphs=marked.paragraphs, title_html=marked.title_html, marks=marked.count,
+                           marks_label=marked.label,
+                           original=web_url(view.url), back=back, citation=citation(view, permalink),
+                           related=get_searcher().related(view.id),
+                           copies=[dict(c, link=web_url(c.get("url") or "")) for c in view.copies])
 
 
 @bp.get("/api/search")

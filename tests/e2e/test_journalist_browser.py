@@ -190,3 +190,23 @@ def test_advanced_form_all_sources_but_some(context):
     assert "عدا" in page.inner_text(".filters")
     # the state stays in the form: the except choice and the boxes are still set
     assert page.locator(".advanced input[name=except][value='1']").is_checked()
+
+
+@pytest.mark.parametrize("context", [p.values for p in WIDTHS], indirect=True, ids=["phone", "desktop"])
+def test_article_jumps_between_matches_and_cites(context):
+    page = context.new_page()
+    page.goto("/article/snn-2015-07-22-1103?q=أطفال&sort=newest")  # writes الأطفال six times
+    assert args(page.url) == {"q": "أطفال", "sort": "newest"}
+    marks = page.locator(".article a.match")
+    assert marks.count() >= 3 and page.locator(".matches a").count() == marks.count()
+    marks.nth(1).click()
+    assert urlsplit(page.url).fragment == "m3"
+    assert page.evaluate("document.querySelector(':target').id") == "m3"
+    page.click(".citation summary")
+    assert page.locator(".cite-text").inner_text().endswith(urlsplit(page.url)._replace(query="", fragment="").geturl())
+    assert page.locator(".related li").count() >= 1
+    width = context.pages[0].viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.click(".back a")
+    page.wait_for_load_state()
+    assert args(page.url) == {"q": "أطفال", "sort": "newest"}
