@@ -5,7 +5,8 @@ of :meth:`search.searcher.Searcher.search` as the page calls it (facets, snippet
 without the archive's additions, with the timeline (``histogram=True``), and with the timeline
 and why each hit matched (``explain=True``, as the page asks), in alternation so that both see the same
 caches; a browse without a query (newest first, with the timeline); and the time to write a whole
-export of the first query's result set (up to 10,000 rows, CSV) and a feed of 20. Each query runs
+export of the first query's result set (up to 10,000 rows, CSV); the related articles of an
+article page (:meth:`search.searcher.Searcher.related`). Each query runs
 ``--runs`` times (default 5) after one warm-up run. Figures go in the report, not in tests.
 """
 
@@ -38,7 +39,7 @@ def measure(index: Path, runs: int = 5, limit: int | None = None) -> dict[str, l
     searcher = Searcher(index)
     queries = [text for _, text in read_news_queries(QUERIES, limit)]
     times: dict[str, list[float]] = {"search": [], "search+timeline": [], "search+timeline+why": [],
-                                     "browse+timeline": [], "export": []}
+                                     "browse+timeline": [], "related": [], "export": []}
     for text in queries:  # warm-up
         searcher.search(text, facets=True, histogram=True)
     for _ in range(runs):
@@ -51,6 +52,12 @@ def measure(index: Path, runs: int = 5, limit: int | None = None) -> dict[str, l
         started = time.perf_counter()
         searcher.search("", facets=True, histogram=True, browse=True)
         times["browse+timeline"].append(_ms(started))
+        for text in queries[:20]:  # related articles of each query's first hit (the article page)
+            first = searcher.search(text, limit=1, snippets=False).hits
+            if first:
+                started = time.perf_counter()
+                searcher.related(first[0].id)
+                times["related"].append(_ms(started))
         started = time.perf_counter()
         results, hits = searcher.export(queries[0])
         rows = sum(1 for _ in export.csv_lines(hits)) - 1

@@ -40,7 +40,7 @@ from search.query.explain import explain, word_stems
 from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
 from search.query.related import key_words
 from search.query.rerank import QueryWord, rerank
-from search.query.snippets import mark_all
+from search.query.snippets import mark_all, matches
 from search.query.snippets import snippet as make_snippet
 from search.results import ArticleView, Hit, Results, render_marked
 from search.timeline import histogram
@@ -299,9 +299,11 @@ class Searcher:
         """The hits of the ranked `(score, document)` pairs, read one by one."""
         for score, doc in ranked:
             stored = view.stored_fields(doc)
-            hit = _hit(stored, score, terms)
+            body = stored.get("body", "")
+            found = matches(body, terms) if explained and terms else None  # shared by the snippet and why
+            hit = _hit(stored, score, terms, found)
             if explained:
-                hit.matched = explain([stored.get("title", ""), stored.get("body", "")], explained)
+                hit.matched = explain([stored.get("title", ""), body], explained, [None, found])
             hit.source_name = self.sources.name(hit.source)
             hit.copies = self._named(view.copies(hit.id))
             hit.missing = [parts[i] for i in missing.get(doc, ())]
@@ -384,13 +386,14 @@ def _browsing(request: SearchRequest) -> SearchRequest:
     return dataclasses.replace(request, browse=True, sort="oldest" if request.sort == "oldest" else "newest")
 
 
-def _hit(stored: dict, score: float, terms: frozenset[str] | None) -> Hit:
-    """One result from its stored fields; its snippet marks `terms` (no snippet: None)."""
+def _hit(stored: dict, score: float, terms: frozenset[str] | None, found: list | None = None) -> Hit:
+    """One result from its stored fields; its snippet marks `terms` (no snippet: None), whose
+    matches in the body are `found` if already known."""
     return Hit(
         id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
         source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
         score=round(float(score), 4),
-        marked_snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
+        marked_snippet=make_snippet(stored.get("body", ""), terms, found=found) if terms is not None else "",
     )
 
 

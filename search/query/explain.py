@@ -33,19 +33,24 @@ def word_stems(parsed: ParsedQuery, vocabulary: Callable[[str, str], bool] | Non
     return {word: frozenset(stems) for word, stems in out.items()}
 
 
-def explain(texts: list[str], words: dict[str, frozenset[str]]) -> list[dict]:
+def explain(texts: list[str], words: dict[str, frozenset[str]],
+            found: list[list[tuple[int, int, str]] | None] | None = None) -> list[dict]:
     """``[{word, forms: [{form, count}], count}]`` for each query word (``count`` 0 and no forms:
-    the article lacks it), over `texts` (title and body)."""
+    the article lacks it), over `texts` (title and body).
+
+    :param found: the matches of each text already found for the stems of all `words`
+        (:func:`search.query.snippets.matches`: the snippet's), None for those to find here."""
     every = frozenset().union(*words.values()) if words else frozenset()
     by_stem: dict[str, Counter] = {}
-    for text in texts:
-        for start, end, stem in matches(text, every):
+    for i, text in enumerate(texts):
+        known = found[i] if found is not None and i < len(found) else None
+        for start, end, stem in (known if known is not None else matches(text, every)):
             by_stem.setdefault(stem, Counter())[text[start:end]] += 1
     out = []
     for word, stems in words.items():
-        found: Counter = Counter()
+        forms: Counter = Counter()
         for stem in stems:
-            found.update(by_stem.get(stem, {}))
-        out.append({"word": word, "count": sum(found.values()),
-                    "forms": [{"form": f, "count": n} for f, n in found.most_common(MOST_FORMS)]})
+            forms.update(by_stem.get(stem, {}))
+        out.append({"word": word, "count": sum(forms.values()),
+                    "forms": [{"form": f, "count": n} for f, n in forms.most_common(MOST_FORMS)]})
     return out

@@ -99,15 +99,18 @@ def lead(text: str, chars: int) -> str:
     return text[:chars].rsplit(" ", 1)[0] + " …"
 
 
-def snippet(text: str, terms: frozenset[str], chars: int = 240, surround: int = 70, top: int = 2) -> str:
+def snippet(text: str, terms: frozenset[str], chars: int = 240, surround: int = 70, top: int = 2,
+            found: list[tuple[int, int, str]] | None = None) -> str:
     """The best `top` passages of `text` (about `chars` characters each) around the query's words,
     in text order and marked; the start of the text when no word matches.
 
     A passage starts `surround` characters before a match and takes in the following matches
     while it fits in `chars`. Passages are ranked by how many different query stems they hold,
-    then by how many matches; each is trimmed to whole words.
+    then by how many matches; each is trimmed to whole words. `found`: the matches of `terms` in
+    `text` when the caller has them already.
     """
-    found = matches(text, terms) if terms else []
+    if found is None:
+        found = matches(text, terms) if terms else []
     if not found:
         return lead(text, chars)
     passages = []  # (distinct stems, match count, -start, start, end, spans)
