@@ -222,7 +222,8 @@ def rss_kb(pid: int, children: bool = True) -> int:
 
 
 @contextmanager
-def server(index_root: Path, threads: int = 8, port: int | None = None, workers: int | None = None):
+def server(index_root: Path, threads: int = 8, port: int | None = None, workers: int | None = None,
+           options: tuple[str, ...] = ()):
     """`arshif serve` (waitress) on loopback, in its own process group; yields (port, process).
 
     Its output goes to a log file, never to a pipe nobody reads: waitress logs "task queue depth"
@@ -232,7 +233,7 @@ def server(index_root: Path, threads: int = 8, port: int | None = None, workers:
     log = tempfile.NamedTemporaryFile(prefix="arshif-serve-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [*ARSHIF, "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index_root),
-         "--threads", str(threads), *(["--workers", str(workers)] if workers else [])],
+         "--threads", str(threads), *(["--workers", str(workers)] if workers else []), *options],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     proc.log_path = log.name
     log.close()

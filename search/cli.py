@@ -7,6 +7,8 @@ message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,7 +18,7 @@ import click
 from search import config
 from search import export as export_rows
 from search.analysis.analyzer import analyze as analyze_text
-from search.errors import SearchError
+from search.errors import Code, SearchError
 from search.index import store
 from search.results import render_marked
 from search.searcher import SORTS, Searcher
@@ -45,7 +47,9 @@ def cli():
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or record was skipped.")
 @click.option("--incremental", is_flag=True,
               help="Read only new and changed files; drop articles of changed and vanished files.")
-def reindex(paths, index, procs, strict, incremental):
+@click.option("--verbose", "-v", is_flag=True,
+              help="List every skipped record and warning (default: counts by kind, with examples).")
+def reindex(paths, index, procs, strict, incremental, verbose):
     """Index articles (files or folders) into a new index and swap it in.
 
     With no PATH, indexes ./seeds. Reads scraped text articles, JSON Lines and JSON (optionally
@@ -71,12 +75,10 @@ def reindex(paths, index, procs, strict, incremental):
         sys.exit(130)
     if progress:
         click.echo(err=True)
-    for problem in summary.problems:
-        click.echo(f"skipped: {problem}", err=True)
-    for warning in summary.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    report_problems("skipped", summary.problems, verbose)
+    report_problems("warning", summary.warnings, verbose)
     click.echo(
-        f"Indexed {summary.indexed:,} articles into {root} in {summary.seconds:.1f} s "
+        f"Indexed {plural(summary.indexed, 'article')} into {root} in {summary.seconds:.1f} s "
         f"({summary.docs_per_second:,.0f} docs/s"
         + (f"; {summary.title_only:,} of them by title only, without a body" if summary.title_only else "")
         + f"); skipped {summary.skipped:,}, "
@@ -86,6 +88,35 @@ def reindex(paths, index, procs, strict, incremental):
     )
     if strict and summary.problems:
         sys.exit(1)
+
+
+#: Examples shown of each kind of problem without --verbose.
+EXAMPLES = 3
+_VARIABLE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+")
+
+
+def problem_kind(reason: str) -> str:
+    """What a problem's reason says without its particulars (quoted values and numbers become
+    ``…``), so that "unreadable date '2015-13-45'" and "unreadable date 'أمس'" are one kind."""
+    return _VARIABLE.sub("…", reason)
+
+
+def report_problems(label: str, problems, verbose: bool) -> None:
+    """On stderr: every problem with `verbose`; otherwise each kind of problem once, most
+    frequent first, with its count and its first :data:`EXAMPLES` places."""
+    if verbose:
+        for problem in problems:
+            click.echo(f"{label}: {problem}", err=True)
+        return
+    kinds: dict[str, list] = {}
+    for problem in problems:
+        kinds.setdefault(problem_kind(problem.reason), []).append(problem)
+    for kind, items in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        click.echo(f"{label}: {len(items):,} × {kind}", err=True)
+        for problem in items[:EXAMPLES]:
+            click.echo(f"    {problem}", err=True)
+        if len(items) > EXAMPLES:
+            click.echo(f"    … and {len(items) - EXAMPLES:,} more (--verbose lists them all)", err=True)
 
 
 def _progress_line():
@@ -103,7 +134,39 @@ def _progress_line():
     return report
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with -word
+class TextCommand(click.Command):
+    """A command whose text argument may start with ``-``: a query ``-تركيا`` (an exclusion) or
+    ``- من هو؟`` (a typed question), or a text to analyze. Any argument that starts with ``-``
+    and is not one of the command's options is taken as text, wherever it stands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        names, valued = set(), set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                opts = [*param.opts, *param.secondary_opts]
+                names.update(opts)
+                if not param.is_flag and not param.count:
+                    valued.update(param.opts)
+        options: list[str] = []
+        texts: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                texts.extend(rest)
+                break
+            if arg in valued:  # the option and its value, whatever the value looks like
+                options.append(arg)
+                value = next(rest, None)
+                if value is not None:
+                    options.append(value)
+            elif arg in names or arg.split("=", 1)[0] in valued:
+                options.append(arg)
+            else:
+                texts.append(arg)
+        return super().parse_args(ctx, options + (["--", *texts] if texts else []))
+
+
+@cli.command(cls=TextCommand)
 @click.argument("query", required=False)
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD",
@@ -140,22 +203,25 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
                                   histogram=timeline, browse=browse, author=author, explain=True)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
+    for notice in results.notices:
+        if notice.code in NOTHING_TO_SEARCH:  # as the web page and the API (a 400): an error
+            raise click.ClickException(str(notice))
     if as_json:
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2, allow_nan=False))
         return
     for notice in results.notices:
         click.echo(str(notice), err=True)
     complete = f", {results.complete:,} with every word" if results.complete is not None else ""
-    click.echo(f"{results.total:,} results{complete} ({results.elapsed_ms:.0f} ms), page {results.page} of {results.page_count}")
+    click.echo(f"{plural(results.total, 'result')}{complete} ({results.elapsed_ms:.0f} ms), "
+               f"page {results.page} of {results.page_count}")
     if results.histogram is not None:
         _print_timeline(results.histogram)
-    color = sys.stdout.isatty()
+    open_mark, close_mark = marks(sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
         click.echo()
         click.echo(click.style(f"{n}. {hit.title or '(بلا عنوان)'}", bold=True))
         click.echo("   " + " · ".join(x for x in (_day_both(hit.date, hit.date_hijri), hit.source_name, hit.author) if x))
-        snippet = render_marked(hit.marked_snippet, "\x1b[1;33m" if color else "«", "\x1b[0m" if color else "»",
-                                escape=lambda s: s)
+        snippet = render_marked(hit.marked_snippet, open_mark, close_mark, escape=lambda s: s)
         click.echo("   " + " ".join(snippet.split()))
         matched = [f"{m['word']} <- " + ", ".join(f["form"] for f in m["forms"]) for m in hit.matched if m["count"]]
         if matched:
@@ -168,7 +234,7 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})  # a query may start with -word
+@cli.command(cls=TextCommand)
 @click.argument("query")
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
 @click.option("--format", "form", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
@@ -209,6 +275,24 @@ def _day_both(day: str | None, hijri: str | None) -> str:
     return f"{day[:10]} ({hijri} هـ)" if day and hijri else (day or "")[:10]
 
 
+#: The notices that mean a query has nothing to search for (an error, as on the web).
+NOTHING_TO_SEARCH = (Code.NOTHING_TO_SEARCH, Code.EMPTY_QUERY)
+#: Marks of matched words: bold yellow on a terminal; elsewhere brackets that Arabic news text does
+#: not use (the text's own quotation marks « » would be confused with them).
+TERMINAL_MARKS = ("\x1b[1;33m", "\x1b[0m")
+PLAIN_MARKS = ("⟦", "⟧")
+
+
+def marks(terminal: bool) -> tuple[str, str]:
+    """The opening and closing marks of matched words for output to a terminal or not."""
+    return TERMINAL_MARKS if terminal else PLAIN_MARKS
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 result``, ``0 results``, ``1,234 results``."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to) -> None:
     """qid<TAB>query lines in, a TREC run (qid Q0 docid rank score arshif) out."""
     for number, line in enumerate(lines, start=1):
@@ -225,6 +309,9 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
         except _USER_ERRORS as exc:
             click.echo(f"line {number} ({qid}): {exc}", err=True)
             continue
+        for notice in results.notices:
+            if notice.code in NOTHING_TO_SEARCH:
+                click.echo(f"line {number} ({qid}): no results: {notice}", err=True)
         rank = 0
         for hit in results.hits:  # each copy of an article published twice right after it
             for doc_id in [hit.id, *(c["id"] for c in hit.copies)]:
@@ -232,10 +319,11 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
                 click.echo(f"{qid} Q0 {doc_id} {rank} {hit.score:.4f} arshif")
 
 
-@cli.command()
+@cli.command(cls=TextCommand)
 @click.argument("text")
 def analyze(text):
-    """Show how TEXT is analyzed: each token, its normalized form and its stem.
+    """Show how TEXT is analyzed: each token, its normalized form, its stem and why (the rules
+    that stripped an affix or kept it).
 
     Example: arshif analyze "وبالتنسيق مع الاستخبارات"
     """
@@ -245,7 +333,7 @@ def analyze(text):
     width = max((len(t.original) for t in tokens), default=0)
     for t in tokens:
         stem = "(stopword: not indexed)" if t.stem is None else t.stem
-        click.echo(f"{t.original:<{width}}  →  {t.normalized:<{width}}  →  {stem}")
+        click.echo(f"{t.original:<{width}}  →  {t.normalized:<{width}}  →  {stem:<{width}}  ({'; '.join(t.why)})")
 
 
 @cli.command()
@@ -257,14 +345,18 @@ def analyze(text):
                    "process only contend for Python's lock).")
 @click.option("--workers", default=None, type=click.IntRange(1, 16),
               help="Worker processes (default: one per core, at most four).")
-def serve(host, port, index, threads, workers):
+@click.option("--trusted-proxy", is_flag=True,
+              help="Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host/-Port/-Prefix: use them for "
+                   "the client's address and the page's own links (https). Only when clients reach the server "
+                   "through that proxy alone.")
+def serve(host, port, index, threads, workers, trusted_proxy):
     """Serve the search page with the waitress WSGI server, one process per core.
 
     Example: arshif serve --port 8080
     """
     from web import create_app, server
 
-    settings = {"INDEX_DIR": str(config.index_dir(index))}
+    settings = {"INDEX_DIR": str(config.index_dir(index)), "TRUSTED_PROXY": trusted_proxy}
     app = create_app(settings)  # settings errors show here, before any process is started
     try:
         sock = server.listen(host, port)
@@ -275,7 +367,7 @@ def serve(host, port, index, threads, workers):
                f"process{'es' if workers > 1 else ''}); Ctrl-C stops it.")
     # waitress refuses an oversized body (413) before buffering it; the app sets the limit.
     server.serve(lambda: create_app(settings), sock, workers, threads,
-                 body_limit=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024)
+                 body_limit=app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024, trusted_proxy=trusted_proxy)
 
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}

@@ -33,6 +33,8 @@ class Code(str, Enum):
     EMPTY_QUERY = "empty-query"
     NOTHING_TO_SEARCH = "nothing-to-search"  # only stopwords or punctuation
     PHRASE_RELAXED = "phrase-relaxed"  # no article has the phrase or every required word
+    STOPWORDS_LEFT_OUT = "stopwords-left-out"  # words: the query's stopwords, not searched
+    LONG_QUERY = "long-query"  # kept, left: a long text searched by its rarest words
 
 
 #: The English wording of each code (``str.format`` with the code's values).
@@ -56,6 +58,8 @@ ENGLISH: dict[Code, str] = {
                             "add a more specific word.",
     Code.PHRASE_RELAXED: "No article has the exact phrase or every required word; "
                          "showing articles with some of the words.",
+    Code.STOPWORDS_LEFT_OUT: "Not searched, too common to tell articles apart: {words}.",
+    Code.LONG_QUERY: "A long text: searched by its {kept} rarest words ({left} more left out).",
 }
 
 

@@ -107,13 +107,18 @@ class ArticleView:
     marked_title: str
     marked_body: str
     source_name: str = ""
-    #: the same article published again, dropped as duplicates at indexing: [{id, source, source_name, url, date}]
+    #: the same article published again (as :attr:`Hit.copies`, with ``source_name``)
     copies: list[dict] = field(default_factory=list)
 
     @property
     def date_hijri(self) -> str | None:
         """The day of :attr:`date` in the Hijri calendar (Umm al-Qura): ``1436-10-20``."""
         return hijri_iso(self.date)
+
+    @property
+    def body(self) -> str:
+        """The body as stored, without marks."""
+        return self.marked_body.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
     @property
     def title_html(self) -> str:

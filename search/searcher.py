@@ -37,7 +37,7 @@ from search.ingest import hijri as hijri_dates
 from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
 from search.query.explain import explain, word_stems
-from search.query.parser import ParsedQuery, check_length, highlight_terms, parse
+from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse
 from search.query.related import key_words
 from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all, matches
@@ -46,6 +46,8 @@ from search.results import ArticleView, Hit, Results, render_marked
 from search.timeline import histogram
 
 SORTS = ("relevance", "newest", "oldest")
+#: The stopwords a notice names (a pasted paragraph has dozens).
+STOPWORDS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,9 @@ class Searcher:
         results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=request.sort,
                           date_from=_iso(request.date_from), date_to=_iso(request.date_to))
         if parsed.clauses or request.browse:
+            if parsed.stopped:
+                shown = parsed.stopped[:STOPWORDS_SHOWN] + (["…"] if len(parsed.stopped) > STOPWORDS_SHOWN else [])
+                results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(shown)}))
             results.hits = list(self._run(request, parsed, results))
         else:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
@@ -266,15 +271,21 @@ class Searcher:
         their snippets (as the iterator is read)."""
         view = self.backend.view()
         sources, excluded_sources = self._source_filter(view, request.source)
-        vocabulary = functools.partial(_in_vocabulary, view)
-        words = [QueryWord.of(term, vocabulary, request.fields[-1]) for term in parsed.terms()]
+        frequency = functools.partial(view.doc_frequency, request.fields[-1])
+        parsed, left = parsed.trimmed(frequency)
+        if left:
+            results.notices.append(Notice(Code.LONG_QUERY, {"kept": len(parsed.terms()), "left": left}))
+        parsed = parsed.resolved(frequency, self.ranking)
+        words = [QueryWord.of(term) for term in parsed.terms()]
+        rerank_depth = (self.ranking.short_rerank_depth if len(words) <= self.ranking.short_query_words
+                        else self.ranking.rerank_depth)
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
         found = view.candidates(CandidateRequest(
             words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, None,
             sources, excluded_sources, _author_terms(request.author),
-            request.sort, max(depth, self.ranking.rerank_depth) if request.sort == "relevance" else depth,
+            request.sort, max(depth, rerank_depth) if request.sort == "relevance" else depth,
             request.facets, groups=groups, days=request.histogram))
         results.total, results.complete = found.total, found.complete
         if request.histogram:
@@ -288,20 +299,21 @@ class Searcher:
         ranked = found.ranked
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
-                            found.missing if found.complete_first else ())
-        terms = highlight_terms(parsed, vocabulary) if request.snippets else None
-        explained = word_stems(parsed, vocabulary) if request.explain and parsed.clauses else None
-        return self._hits(view, ranked[(request.page - 1) * request.limit: depth], terms,
+                            found.missing if found.complete_first else (), rerank_depth)
+        terms = highlight_terms(parsed) if request.snippets else None
+        explained = word_stems(parsed) if request.explain and parsed.clauses else None
+        return self._hits(view, ranked[(request.page - 1) * request.limit: depth], terms, highlight_phrases(parsed),
                           [_part_text(clause) for clause in parsed.positive], found.missing, explained)
 
-    def _hits(self, view: IndexView, ranked: list, terms: frozenset[str] | None, parts: list[str],
+    def _hits(self, view: IndexView, ranked: list, terms: frozenset[str] | None,
+              phrases: tuple[tuple[frozenset[str], ...], ...], parts: list[str],
               missing: dict, explained: dict[str, frozenset[str]] | None = None) -> Iterator[Hit]:
         """The hits of the ranked `(score, document)` pairs, read one by one."""
         for score, doc in ranked:
             stored = view.stored_fields(doc)
             body = stored.get("body", "")
             found = matches(body, terms) if explained and terms else None  # shared by the snippet and why
-            hit = _hit(stored, score, terms, found)
+            hit = _hit(stored, score, terms, phrases, found)
             if explained:
                 hit.matched = explain([stored.get("title", ""), body], explained, [None, found])
             hit.source_name = self.sources.name(hit.source)
@@ -345,8 +357,8 @@ class Searcher:
         stored = view.document(doc_id)
         if stored is None:
             return None
-        vocabulary = functools.partial(_in_vocabulary, view)
-        terms = highlight_terms(parse(text, self.ranking), vocabulary) if text else frozenset()
+        frequency = functools.partial(view.doc_frequency, "body")  # resolved as the search resolves it
+        terms = highlight_terms(parse(text, self.ranking).resolved(frequency, self.ranking)) if text else frozenset()
         mark = functools.partial(mark_all, terms=terms)
         return ArticleView(
             id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
@@ -386,14 +398,16 @@ def _browsing(request: SearchRequest) -> SearchRequest:
     return dataclasses.replace(request, browse=True, sort="oldest" if request.sort == "oldest" else "newest")
 
 
-def _hit(stored: dict, score: float, terms: frozenset[str] | None, found: list | None = None) -> Hit:
+def _hit(stored: dict, score: float, terms: frozenset[str] | None,
+         phrases: tuple[tuple[frozenset[str], ...], ...] = (), found: list | None = None) -> Hit:
     """One result from its stored fields; its snippet marks `terms` (no snippet: None), whose
-    matches in the body are `found` if already known."""
+    matches in the body are `found` if already known, and shows the passage holding `phrases`
+    first."""
     return Hit(
         id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
         source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
         score=round(float(score), 4),
-        marked_snippet=make_snippet(stored.get("body", ""), terms, found=found) if terms is not None else "",
+        marked_snippet=make_snippet(stored.get("body", ""), terms, phrases=phrases, found=found) if terms is not None else "",
     )
 
 
@@ -402,10 +416,6 @@ def _part_text(clause) -> str:
     options = [" ".join(t.written for t in option.terms) for option in clause.options]
     options = [f'"{o}"' if option.phrase else o for o, option in zip(options, clause.options)]
     return " OR ".join(options)
-
-
-def _in_vocabulary(view: IndexView, field: str, term: str) -> bool:
-    return view.doc_frequency(field, term) > 0
 
 
 def _iso(value: date | datetime | None) -> str | None:

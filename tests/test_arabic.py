@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.analysis.arabic import normalize, stem
+from search.analysis.arabic import normalize, stem, stem_written
 
 
 def check_norm(raw: str, expected: str) -> None:
@@ -10,7 +10,7 @@ def check_norm(raw: str, expected: str) -> None:
 
 
 def check_stem(raw: str, expected: str) -> None:
-    assert stem(normalize(raw)) == expected
+    assert stem_written(raw) == expected
 
 
 # --- normalization ---------------------------------------------------------------------------
@@ -48,9 +48,12 @@ def test_teh_marbuta_folds_to_heh():
     check_norm("فاطمة", "فاطمه")
 
 
-def test_seated_hamzas_fold_so_words_typed_without_hamza_match():
-    check_norm("مسؤول", "مسوول")
-    check_norm("رئيس", "رييس")
+def test_seated_hamzas_fold_to_one_hamza_so_the_spellings_of_a_word_meet():
+    assert normalize("مسؤول") == normalize("مسئول") == "مسءول"
+    check_norm("رئيس", "رءيس")
+    assert normalize("هادئ") != normalize("هادي")  # calm is not the name Hadi
+    assert normalize("زائد") != normalize("زايد")
+    assert normalize("شيئ") == normalize("شيء")
 
 
 def test_persian_keyboard_letters_fold_to_arabic():
@@ -213,3 +216,89 @@ def test_a_query_typed_without_hamza_or_tanween_also_tries_the_other_reading():
     assert "البرت" in alternate_stems("البرت")
     assert "برت" in alternate_stems("ألبرت")
     assert "يمن" in alternate_stems("يمنيا")
+
+
+# --- names and word forms (issue 17): one test per kind of fault, on real words -------------
+
+def meet(a: str, b: str) -> bool:
+    return stem_written(a) == stem_written(b)
+
+
+def test_stopwords_are_matched_as_written_so_names_that_fold_to_them_stay():
+    from search.analysis.analyzer import forms
+    for name, particle in [("علي", "على"), ("منى", "مني"), ("إمام", "أمام"), ("آلية", "إليه"), ("فئة", "فيه")]:
+        assert forms(name) is not None, name  # a name or a noun: indexed
+        assert forms(particle) is None, particle  # the particle: a stopword
+    assert forms("عَلَى") is None and forms("الى") is None  # diacritics, and a particle typed without hamza
+
+
+def test_teh_marbuta_is_not_a_pronoun_and_ends_the_stripping():
+    assert not meet("مصراتة", "مصر") and not meet("صبراتة", "صبر")
+    assert meet("مصراتة", "والمصراتة")
+    assert meet("حكومتها", "الحكومة")  # the ت of ة before a pronoun is still the feminine ending
+
+
+def test_alef_maksura_is_not_the_nisba_yeh():
+    assert not meet("ليلى", "ليل") and not meet("سلمى", "سلم") and not meet("مستوى", "مستو")
+    assert meet("السعودي", "السعودية")  # the nisba ي is still an ending
+
+
+def test_aya_and_aa_words_keep_apart():
+    assert not meet("حماية", "حماة") and not meet("بداية", "بدا")
+    assert meet("حمايته", "الحماية")
+
+
+def test_waw_is_kept_before_alef_hamza():
+    assert stem_written("وائل") != stem_written("ايل")
+    assert meet("وأكد", "أكد")  # a conjunction before a verb is still stripped
+
+
+def test_hamza_seats_meet_each_other_not_waw_or_yeh():
+    assert meet("مسؤول", "مسئول") and meet("المسؤولين", "مسئول")
+    assert not meet("هادئ", "هادي") and not meet("زائد", "زايد") and not meet("فئة", "فيه")
+
+
+def test_alef_maksura_written_alef_before_a_pronoun():
+    assert meet("مستواه", "مستوى") and meet("معناه", "معنى") and meet("فتواها", "الفتوى")
+    assert meet("قضاياها", "قضايا")  # the ا of ايا stays
+
+
+def test_dual_of_a_feminine_noun_meets_its_singular():
+    assert meet("الدولتين", "الدولة") and meet("الشركتان", "الشركة")
+
+
+def test_hospital_and_its_plural():
+    assert meet("مستشفى", "مستشفيات")
+
+
+def test_dagger_alef_inside_a_word_is_an_alef():
+    assert normalize("ٱلۡكِتَٰبُ") == "الكتاب" and normalize("خَٰلِدُونَ") == "خالدون"
+    assert normalize("هٰذا") == "هذا" and normalize("ٱلرَّحۡمَٰنِ") == "الرحمن"
+
+
+def test_presentation_forms_separators_and_old_hamza_spellings():
+    assert normalize("ﺍﻻﺳﺘﺜﻤﺎﺭ") == normalize("الاستثمار")  # copied from a PDF, with the lam-alef ligature
+    assert normalize("٣٫٥") == "3.5" and normalize("١٬٠٠٠") == "1,000"
+    assert normalize("ءادم") == normalize("آدم") and normalize("ٲحمد") == normalize("أحمد")
+    assert normalize("قراءات") == "قراءات"  # ءا inside a word is not آ
+
+
+def test_names_ending_in_allah_are_kept_whole():
+    assert stem_written("عبدالله") == "عبدالله" and meet("وعبدالله", "عبدالله")
+    assert stem_written("بالله") == "الله"
+
+
+def test_compound_names_are_one_word_in_either_spelling():
+    from search.analysis.analyzer import token_forms
+    from search.query.parser import join_compounds
+    assert [s for _, s in token_forms("قال عبد الله")] == [s for _, s in token_forms("قال عبدالله")]
+    assert [s for _, s in token_forms("في أبو ظبي")] == [s for _, s in token_forms("في أبوظبي")]
+    assert join_compounds("الأمير عبد العزيز") == "الأمير عبدالعزيز"
+    assert len(token_forms("عبد. الله")) == 2  # punctuation between: two words
+
+
+def test_explain_names_each_rule():
+    from search.analysis.arabic import explain
+    assert explain("مصراتة") == ("مصرات", ("ending ة",))
+    assert explain("والميليشيات")[1] == ("proclitic وال", "ending ات")
+    assert "و kept" in explain("وائل")[1][0]

@@ -621,7 +621,7 @@ def test_citation_and_back_to_results_keep_everything(client):
     html = client.get(f"/article/{doc['id']}", query_string=state).get_data(as_text=True)
     import html as html_module
 
-    cite = html_module.unescape(re.search(r'<p dir="auto" class="cite-text">(.*?)</p>', html, re.S).group(1))
+    cite = html_module.unescape(re.search(r'<p dir="rtl" class="cite-text">(.*?)</p>', html, re.S).group(1))
     assert cite.startswith(f"«{html_module.unescape(doc['title']).strip()}». ")
     assert SourceNames.load().name(doc["source"]) in cite and hijri_label(doc["date"]) in cite
     assert cite.endswith(f"http://localhost/article/{doc['id']}")

@@ -32,7 +32,9 @@ from search.query.parser import parse
 
 
 def query_words(parsed, vocabulary):
-    return [ranking.QueryWord.of(t, vocabulary) for t in parsed.terms()]
+    """The query's words resolved against a vocabulary (a term it holds: in 1,000 articles)."""
+    frequency = lambda term: 1000 if vocabulary("body", term) else 0
+    return [ranking.QueryWord.of(t) for t in parsed.resolved(frequency).terms()]
 
 
 def bm25(tf: float, length: int, avg: float) -> float:

@@ -1,11 +1,14 @@
 """Snippets: passages around the query's words of the seed article, marked on the original words."""
 
+import itertools
 import re
 
 from conftest import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.query.parser import highlight_terms, parse
-from search.query.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, snippet
+from search.query.parser import highlight_phrases, highlight_terms, parse
+from search.query.snippets import GAP, MARK_CLOSE, MARK_OPEN, lead, mark_all, matches, snippet
 
 BODY = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
 
@@ -127,3 +130,76 @@ def test_a_stem_is_part_of_its_normalized_word():
     for word in words:
         if forms(word):
             assert forms(word)[1] in normalize(word), word
+
+
+# --- issue 20: every shown word marked, no text twice, the phrase's passage ----------------
+
+
+QUERIES = ("الحوثيين", "داعش", "الجيش السوري", "داعش الروس", "كورونا العراق وسوريا", "ميليشيا ايرانية",
+           '"الجيش السوري الحر"', "تركيا ليبيا")
+
+
+def passages(text: str) -> list[str]:
+    return [p.strip() for p in text.split(GAP.strip())]
+
+
+def unmarked_matches(passage: str, stems: frozenset[str]) -> list[str]:
+    """The query words in `passage` that are not inside a mark."""
+    outside = re.sub(f"{MARK_OPEN}.*?{MARK_CLOSE}", " ", passage)
+    return [outside[s:e] for s, e, _ in matches(outside, stems)]
+
+
+def test_every_query_word_in_a_snippet_is_marked_to_its_last_characters():
+    # the match in the last 70 characters of a passage was left unmarked ("تقاتل الحوثيين")
+    text = ("قالت المصادر إن القوات اليمنية " + "تتقدم في المحافظات الشمالية ببطء " * 4
+            + "وهي تقاتل الحوثيين في الجبال منذ أشهر طويلة")
+    shown = snippet(text, terms("القوات الحوثيين"), top=1)
+    assert "الحوثيين" in plain(shown)
+    assert marked(shown) == ["القوات", "الحوثيين"]
+    for query in QUERIES:
+        for top in (1, 2, 3):
+            shown = snippet(BODY, terms(query), top=top)
+            for passage in passages(shown):
+                assert unmarked_matches(passage, terms(query)) == [], (query, passage)
+
+
+@settings(max_examples=150, deadline=None)
+@given(query=st.sampled_from(QUERIES), chars=st.integers(40, 400), surround=st.integers(0, 120),
+       top=st.integers(1, 4), cut=st.integers(0, len(BODY)))
+def test_snippets_mark_every_shown_match_and_never_repeat_text(query, chars, surround, top, cut):
+    text = BODY[cut:] + "\n" + BODY[:cut]
+    stems = terms(query)
+    shown = snippet(text, stems, chars=chars, surround=min(surround, chars), top=top,
+                    phrases=highlight_phrases(parse(query)))
+    if not matches(text, stems):
+        assert shown == lead(text, chars)
+        return
+    spans = []
+    for passage in passages(shown):
+        assert unmarked_matches(passage, stems) == [], passage
+        start = text.index(plain(passage))
+        spans.append((start, start + len(plain(passage))))
+    assert len(spans) <= top
+    spans.sort()
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "two passages share text"
+
+
+def test_overlapping_passages_do_not_print_a_sentence_twice():
+    # three close matches used to make two passages of mostly the same sentence
+    text = ("حشو " * 40 + "أعلن الجيش السوري أن الجيش السوري سيطر على المدينة وأن الجيش انسحب منها "
+            + "حشو " * 40)
+    shown = snippet(text, terms("الجيش السوري"), top=2)
+    sentence = "سيطر على المدينة"
+    assert plain(shown).count(sentence) == 1
+    repeated = "فقرة أولى عن داعش في سوريا. " + "حشو " * 60 + "فقرة أولى عن داعش في سوريا. " + "حشو " * 20
+    assert plain(snippet(repeated, terms("داعش"), top=2)).count("فقرة أولى") == 1
+
+
+def test_a_quoted_phrase_shows_the_passage_that_holds_it():
+    text = ("الجيش في الشمال والجيش في الجنوب، " * 3 + "ومقاتلو الحر في الريف والسوري " * 2
+            + "حشو " * 60 + "وقال قائد في الجيش السوري الحر إن المعارك مستمرة. " + "حشو " * 40)
+    query = '"الجيش السوري الحر"'
+    shown = snippet(text, terms(query), top=1, phrases=highlight_phrases(parse(query)))
+    assert f"{MARK_OPEN}الجيش{MARK_CLOSE} {MARK_OPEN}السوري{MARK_CLOSE} {MARK_OPEN}الحر{MARK_CLOSE}" in shown
+    # without the phrase, the passage with more matches wins: the phrase is what chooses
+    assert "الجيش السوري الحر" not in plain(snippet(text, terms(query), top=1))

@@ -11,15 +11,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from web_fixtures import SCRIPT, build_index, web_articles
 
 from search import config
+from search.analysis.arabic import normalize
 from search.errors import Code, Notice, QueryError
 from search.index.build import reindex
 from web import create_app
 from web.formatting import arabic_date, articles_phrase, month_label, results_phrase
 from web.messages import ARABIC, error, notice
-from web.params import ParamError, SearchParams, parse_params
+from web.params import DATE_BOXES, ParamError, SearchParams, parse_params
 from web.suggest import correct_word, edits1, index_frequency, suggest
 
 ARTICLES = {a["id"]: a for a in web_articles()}
@@ -97,7 +100,8 @@ def test_home_page_is_arabic_rtl_with_the_form(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<html lang="ar" dir="rtl">' in html
-    assert 'name="q"' in html and 'type="date" name="from"' in html and 'type="date" name="to"' in html
+    assert 'name="q"' in html and all(f'name="{box}"' in html for box in DATE_BOXES)
+    assert 'type="date"' not in html  # the browser's own date box shows mm/dd/yyyy
     assert f"في الأرشيف {articles_phrase(len(ARTICLES))}" in html
     assert 'rel="search" type="application/opensearchdescription+xml"' in html
     assert "<script" not in html and "style=" not in html  # nothing a strict CSP would block
@@ -111,7 +115,7 @@ def test_results_have_marks_dates_sources_and_article_links(client):
     assert "البوابة نيوز" in html and "فاطمة عبدالغني" in html
     assert re.search(r'<h2><a href="/article/seed-full\?q=[^"]+"', html)
     assert re.search(r"\d+ نتائج|\d+ نتيجة", html) and "ثانية" in html
-    assert 'class="snippet" dir="auto"' in html
+    assert 'class="snippet" dir="rtl"' in html and 'dir="auto"' not in html
 
 
 def test_words_are_marked_when_they_match_only_by_stem(client):
@@ -128,7 +132,10 @@ def test_date_range_keeps_only_articles_inside_it(client):
     html = get(client, "/", q="داعش", **{"from": "2020-01-01", "to": "2020-12-31"}).get_data(as_text=True)
     dates = hit_dates(html)
     assert dates and all(d.startswith("2020-") for d in dates)
-    assert 'value="2020-01-01"' in html and 'value="2020-12-31"' in html
+    for name, (day, month, year) in (("from", (1, 1, 2020)), ("to", (31, 12, 2020))):
+        assert f'<input name="{name}_year" value="{year}"' in html
+        boxes = html.split(f'name="{name}_day"', 1)[1].split(f'name="{name}_year"', 1)[0]
+        assert f"<option selected>{day}</option>" in boxes and f'<option value="{month}" selected>' in boxes
 
 
 def test_quick_date_choices_set_from_and_to_in_the_url(client):
@@ -224,7 +231,7 @@ def test_article_page_shows_the_full_text_with_marks(client):
     assert response.status_code == 200
     assert '<html lang="ar" dir="rtl">' in html
     assert html.count("<mark>") >= 3
-    assert "الإثنين 22 يونيو 2020، 12:19 ص" in html
+    assert "الإثنين 22 يونيو 2020</time>" in html
     assert "فاطمة عبدالغني" in html and "البوابة نيوز" in html
     assert 'href="https://example.org/news/seed-full"' in html
     assert "صبراتة" in html  # the last paragraph: the whole body is there
@@ -248,7 +255,8 @@ def test_hostile_article_shows_as_text(client):
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "javascript:" not in html  # not a link
     results = get(client, "/", q="صبراتة").get_data(as_text=True)
-    assert "hostile" in hit_ids(results) and SCRIPT not in results and "&lt;script&gt;" in results
+    assert "hostile" in hit_ids(results) and SCRIPT not in results
+    assert "&lt;<bdi>script</bdi>&gt;" in results  # escaped, its Latin word isolated
 
 
 def test_query_with_script_is_escaped(client):
@@ -264,7 +272,7 @@ def test_api_returns_the_results_as_json(client):
     assert response.status_code == 200 and response.is_json
     data = response.get_json()
     assert list(data) == ["query", "total", "page", "limit", "pages", "sort", "from", "to", "complete", "elapsed_ms",
-                          "notices", "results", "facets", "histogram"]
+                          "notices", "results", "facets", "histogram", "suggestion"]
     assert data["query"] == "داعش" and data["limit"] == 3 and data["from"] == "2016-01-01"
     assert len(data["results"]) == 3 and data["pages"] == -(-data["total"] // 3)
     assert set(data["results"][0]) == {"id", "title", "date", "source", "author", "url", "score", "snippet", "copies",
@@ -527,7 +535,7 @@ def test_edits1_makes_every_single_edit():
 
 
 def test_correct_word_prefers_the_most_common_neighbour():
-    frequency = {"داعش": 9, "داعي": 2}.get
+    frequency = {"داعش": 9, "داعي": 2, "داعيه": 3}.get
     assert correct_word("داعس", frequency) == "داعش"
     assert correct_word("داعش", frequency) is None  # already the common spelling
     assert correct_word("داعي", frequency) is None  # known, and داعش is not 5 times as common
@@ -538,7 +546,8 @@ def test_suggest_keeps_the_query_syntax_and_skips_exclusions():
     frequency = {"داعش": 9, "سوريا": 5}.get
     assert suggest('"تنظيم داعس" سوريه', 0, frequency) == '"تنظيم داعش" سوريا'
     assert suggest("-داعس سوريا", 0, frequency) is None
-    assert suggest("داعس", 10, frequency) is None  # enough results: no suggestion
+    assert suggest("داعس", 10, frequency) == "داعش"  # a rare spelling beside a common one, whatever the results
+    assert suggest("داعي", 10, {"داعش": 9, "داعي": 2}.get) is None  # داعش is not 10 times as common
 
 
 def test_index_frequency_reads_the_vocabulary(app):
@@ -547,3 +556,146 @@ def test_index_frequency_reads_the_vocabulary(app):
 
         frequency = index_frequency(get_searcher().doc_frequency)
     assert frequency("داعش") > 5 and frequency("داعس") == 0
+
+
+# --- issue 20: did you mean, the API -------------------------------------------------------
+
+def test_suggestions_are_well_formed_words():
+    """No ة or ى inside a word, no bare ء inside one (مسءول), the plain letter where the index
+    reads a seat and a plain letter alike (السعودئة, الرئاض were offered)."""
+    for word in ("السعودبة", "الرباض", "كرونا", "داعس", "مسوول"):
+        for edit in edits1(word):
+            assert "ة" not in edit[:-1] and "ى" not in edit[:-1] and edit[0] not in "ءؤئةى", edit
+            assert all(edit[i - 1] in "اوي" for i, ch in enumerate(edit[:-1]) if ch == "ء" and i), edit
+    counts = dict.fromkeys(("السعودية", "الرياض", "مسؤول"), 900)
+    frequency = lambda w: counts.get(w, 0)
+    assert correct_word("السعودبة", frequency) == "السعودية"
+    assert correct_word("الرباض", frequency) == "الرياض"
+    assert correct_word("مسوول", frequency) == "مسؤول" and correct_word("مسول", frequency) == "مسؤول"
+
+
+def test_a_suggestion_is_a_frequent_word_of_the_index_not_a_rare_misspelling():
+    # by stem both spellings are frequent; as words, only one is: the rare one is never offered
+    stems = {"الرياض": 500, "الرياظ": 500}
+    words = {"الرياض": 480, "الرياظ": 20, "الرباض": 0}
+    frequency, form_frequency = stems.get, lambda w: words.get(w, 0)
+    assert correct_word("الرباض", frequency, form_frequency, min_count=30) == "الرياض"
+    assert correct_word("الرباض", frequency, lambda w: 20 if w == "الرياض" else 0, min_count=30) is None
+    # a word the archive knows well is never corrected, however common its neighbour
+    assert correct_word("نصر", {"مصر": 9000}.get, lambda w: {"مصر": 9000, "نصر": 93}.get(w, 0), 15, 5, known=30) is None
+    assert correct_word("نصر", {"مصر": 9000}.get, lambda w: {"مصر": 9000, "نصر": 3}.get(w, 0), 15, 5, known=30) == "مصر"
+
+
+def test_the_index_counts_words_not_stems(app):
+    with app.app_context():
+        from web.engine import get_searcher
+
+        searcher = get_searcher()
+        from search.analysis.analyzer import token_forms
+
+        words = [{form for form, _ in token_forms(a["title"] + "\n" + a["body"])} for a in web_articles()]
+        for word in ("داعش", "الجيش", "التنظيم", "تنظيم", "العراق"):
+            holding = sum(normalize(word) in held for held in words)
+            assert holding and searcher.form_frequency(word) == holding, word
+        assert searcher.form_frequency("داعس") == 0
+
+
+def test_did_you_mean_beside_a_correct_word_with_many_results(client):
+    """A typo next to a correct word: the search finds plenty (by the correct word), and the
+    suggestion is still offered, on the page and in the API."""
+    many = get(client, "/api/search", q="داعس الجيش").get_json()
+    assert many["total"] >= 3 and many["suggestion"] == "داعش الجيش"
+    html = get(client, "/", q="داعس الجيش").get_data(as_text=True)
+    assert args_of(links(html, "suggestion")["داعش الجيش"]) == {"q": "داعش الجيش"}
+    assert get(client, "/api/search", q="داعش الجيش").get_json()["suggestion"] is None
+
+
+@pytest.mark.parametrize("params", [{"q": "كنغر"}, {"q": "داعش", "from": "2030-01-01"}, {"q": "كنغر", "source": "عكاظ"},
+                                    {"q": '"كنغر زرافة"'}, {"q": "داعش", "year": "1999"}])
+def test_api_facets_are_empty_lists_when_nothing_is_found(client, params):
+    data = get(client, "/api/search", **params).get_json()
+    assert data["total"] == 0 and data["results"] == []
+    assert data["facets"] == {"year": [], "month": [], "source": []}
+
+
+def test_api_bad_sort_names_the_values_to_send(client):
+    response = get(client, "/api/search", q="داعش", sort="الأحدث")
+    assert response.status_code == 400 and response.get_json()["param"] == "sort"
+    message = response.get_json()["error"]
+    assert all(value in message for value in ("relevance", "newest", "oldest", "الأحدث"))
+
+
+def test_api_article_gives_one_article_as_json(client):
+    article = ARTICLES["seed-full"]
+    data = get(client, "/api/article/seed-full", q="داعش").get_json()
+    assert {k: data[k] for k in ("id", "title", "source", "author", "url", "body")} == \
+        {k: article[k] for k in ("id", "title", "source", "author", "url", "body")}
+    assert data["date"] == "2020-06-22T00:19:00" and data["copies"] == []
+    assert data["body_html"].count("<mark>") == article["body"].count("داعش") > 0
+    plain = get(client, "/api/article/seed-full").get_json()
+    assert "<mark>" not in plain["body_html"] and plain["body"] == article["body"]
+    hostile = get(client, "/api/article/hostile").get_json()
+    assert hostile["title"] == ARTICLES["hostile"]["title"] and "<script>" not in hostile["title_html"]
+    missing = get(client, "/api/article/no-such-id")
+    assert missing.status_code == 404 and missing.is_json and "error" in missing.get_json()
+
+
+# --- issue 20: the page: right to left, date boxes, the recorded time -----------------------
+
+def test_titles_and_snippets_are_right_to_left_with_latin_isolated(client):
+    html = get(client, "/", q="صبراتة").get_data(as_text=True)
+    assert '<h2><a href="/article/latin-lead?q=' in html
+    title = html.split('href="/article/latin-lead?q=', 1)[1].split("</h2>", 1)[0]
+    assert 'dir="rtl">' in title and "<bdi>BBC</bdi> تنشر" in title
+    assert "<bdi>CNN 24</bdi>: " in html and "<bdi>2020/06/22</bdi>" in html
+    article = get(client, "/article/latin-lead", q="داعش").get_data(as_text=True)
+    assert '<h1 dir="rtl"><bdi>BBC</bdi> تنشر' in article and '<p dir="rtl"><bdi>CNN 24</bdi>' in article
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("BBC دا عش 2020/06-<>&\"' \u0627\u064b%.:")), max_size=40))
+def test_isolated_is_the_escaped_text_with_only_bdi_added(text):
+    import html as html_module
+
+    from web.formatting import isolated
+
+    out = str(isolated(text))
+    assert html_module.unescape(out.replace("<bdi>", "").replace("</bdi>", "")) == text
+    assert "<" not in out.replace("<bdi>", "").replace("</bdi>", "")  # nothing else unescaped
+    for run in re.findall(r"<bdi>(.*?)</bdi>", out):
+        assert run and not re.search("[\u0600-\u06ff]", run)  # only left-to-right text is isolated
+
+
+@pytest.mark.parametrize("boxes, dates", [
+    ({"from_day": "5", "from_month": "3", "from_year": "2020"}, {"from": "2020-03-05"}),
+    ({"from_year": "٢٠١٩", "to_year": "2020"}, {"from": "2019-01-01", "to": "2020-12-31"}),
+    ({"from_month": "2", "from_year": "2020", "to_month": "2", "to_year": "2020"}, {"from": "2020-02-01", "to": "2020-02-29"}),
+    ({"from_day": "", "from_month": "", "from_year": "", "to_day": "", "to_month": "", "to_year": ""}, {}),
+])
+def test_the_date_boxes_give_from_and_to(client, boxes, dates):
+    response = get(client, "/", q="داعش", sort="newest", **{"from": "2001-01-01"}, **boxes)
+    assert response.status_code == 302
+    assert args_of(response.headers["Location"]) == {"q": "داعش", "sort": "newest", **dates}
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("boxes, words", [
+    ({"from_day": "5", "from_month": "3"}, "اكتب السنة"), ({"to_day": "5", "to_year": "2020"}, "اختر الشهر"),
+    ({"from_year": "20"}, "ليست سنة"), ({"from_day": "31", "from_month": "2", "from_year": "2020"}, "ليس تاريخًا صحيحًا"),
+])
+def test_incomplete_date_boxes_get_an_arabic_message(client, boxes, words):
+    response = get(client, "/", q="داعش", **boxes)
+    if response.status_code == 302:  # a day that does not exist is refused on the page it leads to
+        response = client.get(response.headers["Location"])
+    assert response.status_code == 400 and words in response.get_data(as_text=True)
+
+
+def test_the_article_time_is_labelled_as_recorded_not_published(client):
+    html = get(client, "/article/seed-full").get_data(as_text=True)
+    assert '<time datetime="2020-06-22T00:19:00">الإثنين 22 يونيو 2020</time>' in html
+    clock = html.split('class="clock"', 1)[1].split("</span>", 1)[0]
+    assert "الساعة المسجّلة 12:19 ص" in clock and "لا ساعة نشره" in clock
+    from web.formatting import recorded_time
+
+    assert recorded_time("2020-06-22T00:00:00") == "" and recorded_time("2020-06-22") == ""  # none: no label
+    assert recorded_time("2020-06-22T13:05:00") == "1:05 م" and recorded_time(None) == ""

@@ -46,6 +46,11 @@ def web_articles() -> list[dict]:
             "date": DATES[n % len(DATES)], "author": "فاطمة عبدالغني" if n % 2 else "محرر الشؤون العربية",
             "source": SOURCES[n % len(SOURCES)], "url": f"https://example.org/news/{n}",
         })
+    articles.append({  # a title and a body that start with Latin words (laid out right to left all the same)
+        "id": "latin-lead", "title": "BBC تنشر تحقيقا عن عودة تنظيم داعش إلى مدينة صبراتة",
+        "body": "CNN 24: قالت مصادر إن تنظيم داعش عاد إلى مدينة صبراتة في 2020/06/22 بعد غياب.",
+        "date": "2020-06-23 10:30:00", "author": "BBC Arabic", "source": "BBC", "url": "https://example.org/bbc",
+    })
     articles.append({
         "id": "hostile", "title": f"{SCRIPT} تنظيم داعش في ليبيا",
         "body": f"عادت مدينة صبراتة الليبية {SCRIPT} لتحتضن عناصر تنظيم داعش <b>بالقرب</b> من الحدود.",

@@ -22,12 +22,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=str(config.index_dir()),
         PAGE_SIZE=config.PAGE_SIZE,
+        TRUSTED_PROXY=False,  # True behind one reverse proxy: its X-Forwarded-* headers are used
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
     app.json = StrictJSON(app)
+    if app.config["TRUSTED_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
 
     from search.ingest.hijri import hijri_label
     from web import errors, export, formatting, headers, limits, views
@@ -40,8 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters.update(
         arabic_date=formatting.arabic_date, articles_phrase=formatting.articles_phrase,
         month_label=formatting.month_label, results_phrase=formatting.results_phrase,
-        seconds_phrase=formatting.seconds_phrase, hijri_date=hijri_label, hijri_input=formatting.hijri_input,
+        seconds_phrase=formatting.seconds_phrase, isolated=formatting.isolated,
+        marked_html=formatting.marked_html, recorded_time=formatting.recorded_time,
+        date_parts=formatting.date_parts, hijri_date=hijri_label, hijri_input=formatting.hijri_input,
     )
+    app.jinja_env.globals["month_names"] = formatting.MONTHS
     return app
 
 

@@ -7,7 +7,14 @@ Western digits (as Egyptian and Gulf news sites print them) with Arabic weekday 
 
 from __future__ import annotations
 
+import html
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
+
+from markupsafe import Markup
+
+from search.results import render_marked
 
 #: Monday first, as :meth:`date.weekday` counts.
 WEEKDAYS = ("الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
@@ -92,6 +99,61 @@ def articles_phrase(n: int) -> str:
 def seconds_phrase(ms: float) -> str:
     """Time taken, in seconds with two decimals: ``0.02 ثانية``."""
     return f"{ms / 1000:.2f} ثانية"
+
+
+#: A run of left-to-right text inside Arabic: Latin words and numbers, with the spaces and
+#: punctuation between them (``BBC News``, ``COVID-19``, ``2020/06/22``, ``3.5%``).
+_LTR_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f .,:;/&@%'+_\-]*[A-Za-z0-9\u00c0-\u024f%])?")
+
+
+def isolated(text: str | None) -> Markup:
+    """`text` HTML-escaped, each run of Latin words and numbers in a ``<bdi>``: inside a
+    right-to-left paragraph such a run keeps its own order and does not carry the Arabic around
+    it (a title starting with ``BBC`` stays a right-to-left line)."""
+    return Markup(_isolate(text or ""))
+
+
+def marked_html(marked: str) -> Markup:
+    """Text marked by the highlighter (:mod:`search.query.snippets`) as HTML: escaped, matched
+    words in ``<mark>``, Latin words and numbers isolated as by :func:`isolated`."""
+    return Markup(render_marked(marked, "<mark>", "</mark>", escape=_isolate))
+
+
+def _isolate(text: str) -> str:
+    out, last = [], 0
+    for m in _LTR_RUN.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        out.append("<bdi>" + html.escape(m.group()) + "</bdi>")
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def recorded_time(value: str | date | datetime | None) -> str:
+    """The time of day a dated record carries (``12:19 ص``), or "" when it has none (midnight).
+    Archives often record the time an article was collected, not published: the page labels it."""
+    when = _as_datetime(value)
+    if not isinstance(when, datetime) or not (when.hour or when.minute):
+        return ""
+    return arabic_time(when)
+
+
+@dataclass(frozen=True)
+class DateParts:
+    """A day as the date boxes show it (None: not chosen)."""
+
+    day: int | None = None
+    month: int | None = None
+    year: int | str = ""
+
+
+def date_parts(value: str) -> DateParts:
+    """``2020-06-22`` → day 22, month 6, year 2020; anything else: no day (its text kept as the year,
+    so a bad value typed is shown back)."""
+    when = _as_datetime(value)
+    if when is None:
+        return DateParts(year=value or "")
+    return DateParts(when.day, when.month, when.year)
 
 
 def hijri_input(value: str | None) -> str:

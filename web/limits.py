@@ -21,7 +21,7 @@ from __future__ import annotations
 from flask import abort, request
 
 #: The longest URL (path plus query string, percent-encoded) a request may use.
-MAX_URL_BYTES = 64 * 1024
+MAX_URL_BYTES = 160 * 1024
 #: The most a request body may hold (bodies are refused anyway; this caps any read).
 MAX_BODY_BYTES = 16 * 1024
 

@@ -45,7 +45,8 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.HIJRI_YEAR_TYPED: lambda v: hijri_question(v),
     Code.DATES_REVERSED: lambda v: f"تاريخ النهاية ({arabic_date(v['end'], weekday=False)}) قبل تاريخ البداية "
                                    f"({arabic_date(v['start'], weekday=False)}). بدّل التاريخين أو صحّح أحدهما.",
-    Code.BAD_SORT: lambda v: "طريقة الترتيب غير معروفة: اختر الأكثر صلة أو الأحدث أو الأقدم.",
+    Code.BAD_SORT: lambda v: f"طريقة الترتيب «{ltr(str(v['value'])[:40])}» غير معروفة: أرسل {ltr('sort=relevance')} "
+                             f"(الأكثر صلة) أو {ltr('newest')} (الأحدث) أو {ltr('oldest')} (الأقدم).",
     Code.BAD_PAGE: lambda v: "رقم الصفحة يبدأ من 1.",
     Code.BAD_LIMIT: lambda v: f"عدد النتائج في الصفحة يكون بين 1 و{v['most']}.",
     Code.TOO_DEEP: lambda v: f"لا تُعرض إلا أول {v['depth']:,} نتيجة. "
@@ -60,6 +61,8 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
                                       "أضف كلمة أدق.",
     Code.PHRASE_RELAXED: lambda v: "لا يحوي أي مقال العبارة كما كُتبت أو كل الكلمات المطلوبة، "
                                    "فهذه مقالات فيها بعض الكلمات.",
+    Code.STOPWORDS_LEFT_OUT: lambda v: f"لم يُبحث عن كلمات شائعة جدًا لا تميّز مقالًا من آخر: {v['words']}.",
+    Code.LONG_QUERY: lambda v: f"نص طويل: بُحث بأندر {v['kept']} كلمة فيه (وتُركت {v['left']} كلمة أخرى).",
 }
 
 

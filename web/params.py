@@ -234,3 +234,41 @@ def _month_range(value: str) -> tuple[date | None, date | None]:
         return None, None
     year, month = int(m.group(1)), int(m.group(2))
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+#: The search form's date boxes: ``from_day``, ``from_month``, ``from_year``, ``to_day``...
+DATE_BOXES = tuple(f"{name}_{part}" for name in ("from", "to") for part in ("day", "month", "year"))
+
+
+def joined_dates(args) -> dict[str, str] | None:
+    """The request's parameters with the form's date boxes (day, month and year of ``from`` and
+    ``to``) joined into ``from`` and ``to`` (YYYY-MM-DD), or None when there are no date boxes. A
+    year alone is the whole year, a month of a year the whole month (from its first day, to its
+    last).
+
+    :raise ParamError: a day or month without a year, a day without a month, a year that is not
+        four digits.
+    """
+    if not any(box in args for box in DATE_BOXES):
+        return None
+    joined = {name: value for name, value in args.items() if name not in DATE_BOXES}
+    for name, label, last in (("from", "من", False), ("to", "إلى", True)):
+        day, month, year = (_digits(_text(args, f"{name}_{part}")) for part in ("day", "month", "year"))
+        joined.pop(name, None)
+        if not (day or month or year):
+            continue
+        if not year:
+            raise ParamError(name, f"اكتب السنة في خانة «{label}»، مثل {ltr('2020')}.")
+        if not _YEAR.match(year):
+            raise ParamError(name, f"«{ltr(year[:20])}» ليست سنة: اكتبها بأربعة أرقام مثل {ltr('2020')}.")
+        if day and not month:
+            raise ParamError(name, f"اختر الشهر في خانة «{label}».")
+        if not month:
+            joined[name] = f"{year}-12-31" if last else f"{year}-01-01"
+            continue
+        if not month.isdigit() or not 1 <= int(month) <= 12 or (day and not day.isdigit()):
+            raise ParamError(name, f"اختر اليوم والشهر في خانة «{label}» من القائمتين.")
+        whole_month = calendar.monthrange(int(year), int(month))[1] if int(year) else 31
+        number = int(day) if day else (whole_month if last else 1)
+        joined[name] = f"{year}-{int(month):02d}-{number:02d}"
+    return joined

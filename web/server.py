@@ -15,6 +15,7 @@ contend for the interpreter lock (measured with 1, 2 and 8 threads: docs/benchma
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sys
@@ -22,11 +23,32 @@ import time
 from collections.abc import Callable
 
 import waitress
+import waitress.parser
 
 from search.index import store
 
-#: Waitress settings: no server name in responses; proxy headers from untrusted peers dropped.
+#: Waitress settings: no server name in responses; proxy headers dropped (unless the operator
+#: trusts the proxy in front: ``arshif serve --trusted-proxy``).
 WAITRESS = {"ident": "", "clear_untrusted_proxy_headers": True}
+
+
+def _split_uri_of_any_bytes(uri: bytes, _split=waitress.parser.split_uri):
+    """waitress's ``split_uri``, taking a request target with raw (unencoded) UTF-8 bytes, as
+    ``curl "http://host/api/search?q=مسؤول"`` sends it: each byte outside ASCII is percent-encoded
+    first, as a browser would have done. (waitress 3.0 answers such a request with a plain-text
+    "400 Bad Request / Bad URI" of its own: ``urllib.parse.urlsplit`` decodes the bytes as ASCII,
+    and waitress has no setting for it.)"""
+    if not uri.isascii():
+        uri = _NON_ASCII.sub(lambda m: b"%%%02X" % m.group()[0], uri)
+    return _split(uri)
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def accept_raw_utf8_urls() -> None:
+    """Make waitress read request targets with raw UTF-8 (see :func:`_split_uri_of_any_bytes`)."""
+    waitress.parser.split_uri = _split_uri_of_any_bytes
 
 
 def default_workers() -> int:
@@ -69,10 +91,14 @@ def _sibling(sock: socket.socket) -> socket.socket:
     return other
 
 
-def serve(make_app: Callable, sock: socket.socket, workers: int, threads: int, body_limit: int) -> None:
+def serve(make_app: Callable, sock: socket.socket, workers: int, threads: int, body_limit: int,
+          trusted_proxy: bool = False) -> None:
     """Serve `make_app()` on `sock` with `workers` processes of `threads` threads each, until
-    interrupted."""
-    options = dict(WAITRESS, threads=threads, max_request_body_size=body_limit)
+    interrupted. With `trusted_proxy`, waitress passes the ``X-Forwarded-*`` headers on (the app
+    reads them with werkzeug's ``ProxyFix``: :func:`web.create_app`); otherwise it drops them."""
+    accept_raw_utf8_urls()
+    options = dict(WAITRESS, threads=threads, max_request_body_size=body_limit,
+                   clear_untrusted_proxy_headers=not trusted_proxy)
     if workers <= 1:
         waitress.serve(make_app(), sockets=[sock], **options)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from search.errors import Code
 from search.results import Results
@@ -13,7 +13,8 @@ from web import messages, navigation
 from web.article_page import citation, number_marks
 from web.browse import browse_links, browse_sorts, source_choices
 from web.engine import get_searcher
-from web.params import ParamError, SearchParams, parse_params
+from web.formatting import marked_html
+from web.params import ParamError, SearchParams, joined_dates, parse_params
 from web.suggest import index_frequency, suggest
 from web.timeline import timeline
 
@@ -45,7 +46,11 @@ def run_search(params: SearchParams) -> Results:
 
 @bp.get("/")
 def search():
-    """The search page: the form, and the results when there is a query."""
+    """The search page: the form, and the results when there is a query. The form's date boxes
+    (day, month, year) are sent on to the same page with ``from`` and ``to`` instead."""
+    joined = joined_dates(request.args)
+    if joined is not None:
+        return redirect(url_for("arshif.search", **cast("dict[str, Any]", joined)))
     params = request_params()
     searcher = get_searcher()
     newest, months = searcher.span()
@@ -58,7 +63,7 @@ def search():
     results = run_search(params)
     return render_template(
         "search.html", results=results,
-        suggestion=suggest(params.q, results.total, index_frequency(searcher.frequencies())) if params.q else None,
+        suggestion=did_you_mean(params.q, results) if params.q else None,
         notices=[messages.notice(n) for n in results.notices],
         sorts=browse_sorts(params) if params.browsing else navigation.sort_links(params),
         facets=navigation.facet_groups(params, results.facets, searcher.sources.as_dict()),
@@ -77,8 +82,9 @@ def article(doc_id: str):
     view = get_searcher().article(doc_id, params.q)
     if view is None:
         abort(404, messages.ARTICLE_NOT_FOUND)
-    paragraphs = [p for p in view.body_html.split("\n") if p.strip()]  # marks never span lines
-    marked = number_marks(view.title_html if view.title else "", paragraphs)
+    # the title and paragraphs as HTML (escaped, Latin runs isolated, words in <mark>), the marks numbered
+    paragraphs = [str(marked_html(p)) for p in view.marked_body.split("\n") if p.strip()]  # marks never span lines
+    marked = number_marks(str(marked_html(view.marked_title)) if view.title else "", paragraphs)
     # cast: mypy matches the str values against url_for's own keyword parameters (_external...)
     back = (url_for("arshif.search", **cast("dict[str, Any]", params.url_args(page=params.page)))
             if params.q or params.browsing else None)
@@ -93,11 +99,38 @@ def article(doc_id: str):
 
 @bp.get("/api/search")
 def api_search():
-    """The same search as the page, as JSON (``Results.as_dict()``)."""
-    results = run_search(request_params())
+    """The same search as the page, as JSON (``Results.as_dict()``, with the Arabic notices and
+    ``suggestion``: the query with its misspelt words corrected, or null)."""
+    params = request_params()
+    results = run_search(params)
     body = results.as_dict()
     body["notices"] = [{"code": n.code.value, "message": messages.notice(n)} for n in results.notices]
+    body["suggestion"] = did_you_mean(params.q, results) if params.q else None
     return jsonify(body)
+
+
+@bp.get("/api/article/<path:doc_id>")
+def api_article(doc_id: str):
+    """One article as JSON: ``{id, title, date, source, author, url, body, copies, title_html,
+    body_html}``; ``*_html`` are escaped, with the words of ``q`` (if given) in ``<mark>``.
+
+    :raise 404: no article has this id (``{"error": ...}``).
+    """
+    params = request_params()
+    view = get_searcher().article(doc_id, params.q)
+    if view is None:
+        abort(404, messages.ARTICLE_NOT_FOUND)
+    return jsonify({"id": view.id, "title": view.title, "date": view.date, "source": view.source,
+                    "author": view.author, "url": view.url, "body": view.body, "copies": view.copies,
+                    "title_html": view.title_html, "body_html": view.body_html,
+                    "source_name": view.source_name, "date_hijri": view.date_hijri})
+
+
+def did_you_mean(query: str, results: Results) -> str | None:
+    """The query with its misspelt words corrected (:func:`web.suggest.suggest`), or None."""
+    searcher = get_searcher()
+    return suggest(query, results.total, index_frequency(searcher.frequencies()), searcher.form_frequency,
+                   searcher.doc_count())
 
 
 @bp.get("/opensearch.xml")

@@ -1,7 +1,9 @@
 """The Arabic analyzer for Whoosh: tokenize, normalize, drop stopwords, stem.
 
-The rules follow Lucene's ArabicAnalyzer, with one change of order: stopwords are removed *after*
-normalization, so the list in ``stopwords_ar.txt`` matches with or without hamza and diacritics.
+The rules follow Lucene's ArabicAnalyzer: stopwords are matched on the word as written, with only
+its diacritics removed (:func:`search.analysis.arabic.written`), before the letters are folded, so
+that a name is never taken for a particle that folds to the same letters (علي is not على, منى not
+مني, إمام not أمام, فئة not فيه). The list in ``stopwords_ar.txt`` gives each particle's spellings.
 
 - :data:`TOKEN_PATTERN` finds Arabic words (with their diacritics, tatweel and invisible marks
   inside the token, so offsets point at the original word), numbers and other words;
@@ -23,6 +25,7 @@ import re
 import threading
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from itertools import chain
@@ -35,7 +38,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 
-from search.analysis.arabic import DIACRITICS, INVISIBLE, normalize, stem_written
+from search.analysis.arabic import DIACRITICS, INVISIBLE, explain, normalize, stem_written, written
 
 #: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
 _ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
@@ -52,14 +55,22 @@ TOKEN_PATTERN = re.compile(
 )
 
 
-def _load_stopwords() -> frozenset[str]:
+def _load_stopwords() -> list[str]:
     text = resources.files("search.analysis").joinpath("stopwords_ar.txt").read_text(encoding="utf-8")
     words = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return frozenset(normalize(w) for w in words if w)
+    return [w for w in words if w]
 
 
-#: The normalized stopword list, loaded once.
-STOPWORDS = _load_stopwords()
+#: The stopwords as written (:func:`search.analysis.arabic.written`): what a token is matched on.
+STOPWORDS_WRITTEN = frozenset(map(written, _load_stopwords()))
+#: Their normalized forms: the index never holds a stopword, so a normalized form in this set is
+#: not worth suggesting or grouping (the spelling suggestions and the broad stems skip them).
+STOPWORDS = frozenset(map(normalize, STOPWORDS_WRITTEN))
+
+
+def is_stopword(raw: str) -> bool:
+    """Whether a token, as written, is a stopword (never indexed)."""
+    return written(raw) in STOPWORDS_WRITTEN
 
 
 _FORMS: dict[str, tuple[str, str] | None] = {}
@@ -71,7 +82,7 @@ def forms(raw: str) -> tuple[str, str] | None:
     found: tuple[str, str] | Literal[False] | None = _FORMS.get(raw, False)
     if found is False:
         norm = normalize(raw)
-        found = None if (not norm or norm in STOPWORDS) else (norm, stem_written(raw))
+        found = None if (not norm or written(raw) in STOPWORDS_WRITTEN) else (norm, stem_written(raw))
         if len(_FORMS) < _FORMS_LIMIT:
             _FORMS[raw] = found
     return found
@@ -107,9 +118,8 @@ class ArabicAnalyzer(Tokenizer):
                 pos += 1
                 yield token
             return
-        matches = TOKEN_PATTERN.finditer(value) if tokenize else [_Whole(value)]
-        for match in matches:
-            raw = match.group()
+        matches = words(value) if tokenize else [(value, 0, len(value), False)]
+        for raw, start, end, _ in matches:
             found = forms(raw)
             if found is None:
                 if removestops:
@@ -125,8 +135,8 @@ class ArabicAnalyzer(Tokenizer):
             if keeporiginal:
                 token.original = raw
             if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
 
 
@@ -159,22 +169,6 @@ class ArabicText(TEXT):
 _UTF8: dict[str, bytes] = {}
 #: The encoded frequencies of the postings (shared bytes objects: a pool holds millions).
 _FREQUENCIES = [pack_uint(freq) for freq in range(256)]
-
-
-class _Whole:
-    """A stand-in for a regex match covering the whole value (``tokenize=False``)."""
-
-    def __init__(self, value: str):
-        self.value = value
-
-    def group(self):
-        return self.value
-
-    def start(self):
-        return 0
-
-    def end(self):
-        return len(self.value)
 
 
 def build_analyzer(stem: bool = True) -> ArabicAnalyzer:
@@ -217,6 +211,7 @@ class AnalyzedToken:
     stem: str | None  # None: a stopword, not indexed
     start: int
     end: int
+    why: tuple[str, ...] = ()  # the rules that made the stem, in order (or kept a letter)
 
 
 _CHUNKS: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -252,24 +247,77 @@ def token_forms(text: str) -> list[tuple[str, str]]:
         for i, part in enumerate(parts):
             if part is None:
                 parts[i] = chunk_forms(chunks[i])
-    found = list(chain.from_iterable(cast("list[tuple[tuple[str, str], ...]]", parts)))  # no None left
+    complete = cast("list[tuple[tuple[str, str], ...]]", parts)  # no None left
+    after_join = -1
+    for i in [i for i, part in enumerate(complete[:-1]) if part and part[-1][0] in COMPOUND_HEADS]:
+        joined = None if i == after_join else compound(chunks[i], chunks[i + 1])
+        if joined is not None:
+            complete[i], complete[i + 1] = complete[i][:-1], (joined, *complete[i + 1][1:])
+            after_join = i + 1
+    found = list(chain.from_iterable(complete))
     recent.insert(0, (text, found))
     del recent[2:]
     return found
+
+
+#: First words of compound names written as one word or two (عبد الله / عبدالله, أبو ظبي /
+#: أبوظبي), normalized, with the proclitics they take (وعبد, لأبو, بأبي).
+_HEADS = ("عبد", "ابو", "ابي")
+COMPOUND_HEADS = frozenset(p + h for h in _HEADS for p in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل"))
+
+
+def compound(first: str, second: str) -> tuple[str, str] | None:
+    """The forms of a compound name whose head ends chunk `first` and whose second word starts
+    chunk `second` (``("عبد", "الله،")`` → the forms of عبدالله), or None: not one name (the head
+    is followed by punctuation, or the next word is not Arabic or is a stopword).
+
+    The analyzer indexes the two words as this one word (:func:`token_forms`), and the query
+    parser writes them as one, so that each spelling finds the other, phrases see one word, and
+    the parts are not found alone (ظبي, the gazelle, is not أبو ظبي; العزيز not عبد العزيز)."""
+    head = TOKEN_PATTERN.findall(first)
+    rest = TOKEN_PATTERN.match(second)
+    if not head or not first.endswith(head[-1]) or normalize(head[-1]) not in COMPOUND_HEADS \
+            or rest is None or rest.start() != 0:
+        return None
+    word = rest.group()
+    if not ("\u0621" <= word[0] <= "\u064a") or forms(word) is None:
+        return None
+    return forms(head[-1] + word)
 
 
 #: :func:`token_forms`' last two texts and results, per thread (results are shared: do not modify).
 _RECENT = threading.local()
 
 
+def words(text: str) -> Iterator[tuple[str, int, int, bool]]:
+    """The words of `text` with their offsets, a compound name (عبد الله) as one word written
+    without its space: (word, start, end, compound). What :func:`token_forms` analyzes, in order,
+    stopwords included."""
+    matches = list(TOKEN_PATTERN.finditer(text))
+    i = 0
+    while i < len(matches):
+        match = matches[i]
+        raw, end, joined = match.group(), match.end(), False
+        if i + 1 < len(matches) and text[end:matches[i + 1].start()].isspace() \
+                and compound(raw, text[matches[i + 1].start():]) is not None:
+            i += 1
+            raw, end, joined = raw + matches[i].group(), matches[i].end(), True
+        i += 1
+        yield raw, match.start(), end, joined
+
+
 def analyze(text: str) -> list[AnalyzedToken]:
-    """Each token of `text` with its normalized form and stem (None for stopwords)."""
-    out = []
-    for match in TOKEN_PATTERN.finditer(text):
-        norm = normalize(match.group())
+    """Each token of `text` with its normalized form, its stem (None for stopwords) and why
+    (:func:`search.analysis.arabic.explain`); a compound name (عبد الله) is one token."""
+    out: list[AnalyzedToken] = []
+    for raw, start, end, joined in words(text):
+        norm = normalize(raw)
         if not norm:
             continue
-        found = forms(match.group())
-        out.append(AnalyzedToken(match.group(), norm, None if found is None else found[1],
-                                 match.start(), match.end()))
+        if forms(raw) is None:
+            out.append(AnalyzedToken(text[start:end], norm, None, start, end, ("a stopword (matched as written)",)))
+            continue
+        found, steps = explain(raw)
+        steps = (("a compound name: indexed as one word",) if joined else ()) + (steps or ("nothing stripped",))
+        out.append(AnalyzedToken(text[start:end], norm, found, start, end, steps))
     return out

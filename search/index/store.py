@@ -250,7 +250,7 @@ def new_build_dir(root: Path) -> Path:
 #: The index format this version of Arshif writes and reads. Raise it whenever what is stored
 #: changes (the schema, the analyzer's output, the term-id encoding, the files beside the index):
 #: an index of another format is refused with the hint to run ``arshif reindex``.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: The index format and the size of every file of a generation, written as it is published and
 #: checked when it is opened: another format, or a file deleted, cut short or grown, shows at
 #: once, not in the middle of a search.

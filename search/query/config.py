@@ -19,6 +19,16 @@ class RankingConfig:
 
     #: First-phase candidates rescored by the second phase.
     rerank_depth: int = 50
+    #: ... for queries of at most ``short_query_words`` words: a name or a keyword, whose stem may
+    #: be shared by many more articles than its exact form (المنصورة, stemmed منصور), so the second
+    #: phase, which sees exact forms, looks deeper.
+    short_rerank_depth: int = 50
+    short_query_words: int = 2
+    #: A first ب/ل/ك/ف is also read as a proclitic (بتنظيم as ب + تنظيم), and a final ا as the
+    #: accusative ending (اتفاقا), only in queries of at least this many words (pasted text and
+    #: questions write words with their affixes; one or two typed words are typed bare: فادي, كمال,
+    #: بسام, درعا are names, not ف + ادي, ك + مال, ب + سام, درع + ا).
+    strip_proclitic_words: int = 1
     #: First phase as BM25F (field frequencies weighted and summed before one saturation, one
     #: document-level idf); off: a weighted sum of per-field BM25 scores, each with its own idf.
     bm25f: bool = True

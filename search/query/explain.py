@@ -1,15 +1,14 @@
 """Why an article matched: for each word of the query, the forms the article writes it in
 (``ميليشيا`` ← الميليشيات، للميليشيات), and the words it lacks.
 
-A word's forms are the article's words whose stem is one of the word's stems or of its
-proclitic forms that the index holds (what the snippets mark: :func:`search.query.snippets.matches`),
+A word's forms are the article's words whose stem is one of those the word matches once resolved
+against the index (what the snippets mark: :func:`search.query.snippets.matches`),
 in the title and the body, as written (diacritics and all), each with how often it occurs.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 from search.query.parser import ParsedQuery
 from search.query.snippets import matches
@@ -18,18 +17,14 @@ from search.query.snippets import matches
 MOST_FORMS = 5
 
 
-def word_stems(parsed: ParsedQuery, vocabulary: Callable[[str, str], bool] | None = None,
-               field_name: str = "body") -> dict[str, frozenset[str]]:
-    """Each positive query word as written -> the stems that match it (its stems, and outside
-    phrases its proclitic forms the index holds), in query order."""
+def word_stems(parsed: ParsedQuery) -> dict[str, frozenset[str]]:
+    """Each positive query word as written -> the stems that match it (``Term.matching``: its
+    stems, and its affixed forms once the query is resolved against the index), in query order."""
     out: dict[str, set[str]] = {}
     for clause in parsed.positive:
         for option in clause.options:
             for term in option.terms:
-                stems = out.setdefault(term.written, set())
-                stems.update(term.stems)
-                if vocabulary is not None and not option.phrase:
-                    stems.update(f for f in term.clitic_forms if vocabulary(field_name, f))
+                out.setdefault(term.written, set()).update(term.matching)
     return {word: frozenset(stems) for word, stems in out.items()}
 
 

@@ -2,11 +2,12 @@
 
 Document sets are boolean NumPy masks over the index's document numbers, built from posting
 arrays (:class:`search.query.first_phase.PostingSource`). A word matches by the same stems as in
-ranking (:attr:`search.query.parser.Term.stems`). A phrase is checked on the candidates that hold
-all its words, in each text's stored term ids (the stems in order, stopwords left out, as the
-analyzer indexes them, :mod:`search.index.term_ids`), so the index keeps no positions: that saves
-a quarter of a reindex and of the index size. A phrase of common words costs a few microseconds
-per candidate.
+ranking (:attr:`search.query.parser.Term.matching`: with its alternates and the affixed forms the
+index makes likely, so ``"وزارة الداخلية"`` finds بوزارة الداخلية and ``-مصر`` leaves out بمصر).
+A phrase is checked on the candidates that hold all its words, in each text's stored term ids
+(the stems in order, stopwords left out, as the analyzer indexes them,
+:mod:`search.index.term_ids`), so the index keeps no positions: that saves a quarter of a reindex
+and of the index size. A phrase of common words costs a few microseconds per candidate.
 """
 
 from __future__ import annotations
@@ -48,37 +49,39 @@ def _clause_mask(clause: Clause, fields, source: PostingSource, columns: TermIdC
     mask = np.zeros(source.doc_count_all, dtype=bool)
     for option in clause.options:
         if option.phrase and len(option.terms) > 1:
-            mask |= _phrase_mask([t.stem for t in option.terms], fields, source, columns)
+            mask |= _phrase_mask([t.matching for t in option.terms], fields, source, columns)
         else:
             for name in fields:
-                for stem in option.terms[0].stems:
+                for stem in option.terms[0].matching:
                     mask[source.postings(name, stem)[0]] = True
     return mask
 
 
-def _phrase_mask(stems: list[str], fields, source: PostingSource, columns: TermIdColumns) -> np.ndarray:
-    """Articles with the stems one after the other in one of `fields`."""
+def _phrase_mask(words: list[tuple[str, ...]], fields, source: PostingSource, columns: TermIdColumns) -> np.ndarray:
+    """Articles with the words one after the other in one of `fields` (each word by any of its
+    stems)."""
     mask = np.zeros(source.doc_count_all, dtype=bool)
-    ids = np.array([term_id(s) for s in stems], dtype=np.uint32)
+    ids = [np.array([term_id(s) for s in stems], dtype=np.uint32) for stems in words]
     for name in fields:
         candidates = None
-        for stem in stems:
-            docs = source.postings(name, stem)[0]
+        for stems in words:
+            docs = np.unique(np.concatenate([source.postings(name, s)[0] for s in stems]))
             candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
         column = columns[name]
-        assert candidates is not None  # a phrase has two stems or more
+        assert candidates is not None  # a phrase has two words or more
         for docnum in candidates.tolist():
             if not mask[docnum] and has_sequence(TermIds.decode(column[docnum]).stems, ids):
                 mask[docnum] = True
     return mask
 
 
-def has_sequence(stems: np.ndarray, ids: np.ndarray) -> bool:
-    """Whether `ids` occur in `stems` one right after the other."""
+def has_sequence(stems: np.ndarray, ids: list[np.ndarray] | np.ndarray) -> bool:
+    """Whether `ids` occur in `stems` one right after the other (each entry of `ids` one id, or
+    an array of the ids any of which may stand at that place)."""
     k, n = len(ids), len(stems)
     if n < k:
         return False
-    hit = stems[:n - k + 1] == ids[0]
+    hit = np.isin(stems[:n - k + 1], ids[0])
     for j in range(1, k):
-        hit &= stems[j:n - k + 1 + j] == ids[j]
+        hit &= np.isin(stems[j:n - k + 1 + j], ids[j])
     return bool(hit.any())

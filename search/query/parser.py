@@ -16,9 +16,14 @@ proclitic added or removed); the first phase, the filters, the second phase and 
 read those, so an operator matches the same forms as a plain word.
 
 The stemmer never strips the single-letter proclitics ب ل ك ف (they start too many words), so the
-query side recovers them from the index vocabulary: a query word also matches, with a lower
-weight, its ب/ل/ك/ف-prefixed forms that occur in the index (تنظيم finds لتنظيم) and, when it starts
-with one of those letters, the rest of it when that is an indexed word (بتنظيم finds تنظيم).
+query side recovers them from the index: a query word also matches, with a lower weight, its
+ب/ل/ك/ف-prefixed forms (تنظيم finds لتنظيم, إيران بإيران) and, when it starts with one of those
+letters, the rest of it (بتنظيم finds تنظيم); likewise the forms the light stemmer leaves apart
+(the dual of a three-letter noun, يوم / يومين; the accusative ا without tanween, اتفاق / اتفاقا).
+:meth:`ParsedQuery.resolved` keeps such a reading only where the index's document frequencies make
+it likely: an affixed form is a minority form of its word, so the affixed stem must be at most
+:data:`AFFIXED_RATIO` as frequent as the bare one; a name that merely starts with ف or ك (فيصل,
+كمال, كامل) is as frequent as the word its other letters spell (يصل, مال, امل), and keeps to itself.
 """
 
 from __future__ import annotations
@@ -27,16 +32,25 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from search.analysis.analyzer import forms, tokens
-from search.analysis.arabic import has_hamza_lam, stem
+from search.analysis.analyzer import COMPOUND_HEADS, compound, forms, tokens
+from search.analysis.arabic import ALEF, HEH, YEH, has_hamza_lam, normalize, spell, stem, without_proclitics
 from search.errors import Code, QueryError
 from search.query.config import DEFAULT, RankingConfig
 
-MAX_QUERY_CHARS = 1000
+#: The longest query, in characters: a pasted paragraph of a few hundred words ("find the
+#: source of this text").
+MAX_QUERY_CHARS = 4000
+#: The most words searched. A longer text is searched by its rarest plain words
+#: (:meth:`ParsedQuery.trimmed`); phrases and operators beyond this are refused.
 MAX_QUERY_WORDS = 64
 
 #: (field, term) -> whether the index holds the term in that field.
 Vocabulary = Callable[[str, str], bool]
+#: term -> in how many articles the index holds it.
+Frequency = Callable[[str], int]
+#: An affixed reading is kept when its stem is at most this fraction as frequent as the bare
+#: stem (see the module docstring).
+AFFIXED_RATIO = 0.5
 
 
 @dataclass(frozen=True)
@@ -47,14 +61,52 @@ class Term:
     normalized: str
     stem: str
     alternates: tuple[str, ...]  # stems of the other readings of its spelling (full weight)
-    clitic_forms: tuple[str, ...]  # stems with a ب/ل/ك/ف proclitic added or removed (if indexed)
+    clitic_forms: tuple[str, ...]  # stems with a proclitic or an ending added or removed (lower weight)
+    #: the readings in `alternates` that take an affix off (the final ا as the accusative ending):
+    #: kept by :meth:`ParsedQuery.resolved` only where frequencies make them likely
+    affix_alternates: tuple[str, ...] = ()
+    #: of `clitic_forms`, those that add an affix (the others take one off the typed word)
+    added_forms: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, written: str, proclitics: tuple[str, ...]) -> Term:
         """:raise TypeError: `written` is a stopword (nothing is indexed for it)."""
         normalized, word_stem = forms(written)  # type: ignore[misc]
+        added = affixed_forms(written, word_stem, proclitics)
+        removed = [f for f in stripped_forms(written, word_stem, proclitics) if f not in added]
         return cls(written, normalized, word_stem, tuple(alternate_stems(written)),
-                   tuple(clitic_forms(normalized, word_stem, proclitics)))
+                   tuple(dict.fromkeys(added + removed)), tuple(accusative_stems(written, word_stem)),
+                   tuple(added))
+
+    def resolved(self, frequency: Frequency, strip: bool = True) -> Term:
+        """This word with only the readings that the index makes likely (see the module
+        docstring): spelling readings that it holds, affixed readings that are at most
+        :data:`AFFIXED_RATIO` as frequent as their bare form.
+
+        :param strip: also read a first ب/ل/ك/ف as a proclitic, a final ا as the accusative ending
+            (readings that take letters off the typed word)."""
+        own = frequency(self.stem)
+
+        def minority(affixed: int, bare: int) -> bool:
+            return bare > 0 and affixed <= AFFIXED_RATIO * bare
+
+        alternates = []
+        for alt in self.alternates:
+            n = frequency(alt)
+            if n and (alt not in self.affix_alternates or (strip and minority(own, n))):
+                alternates.append(alt)
+        clitics = []
+        for form in self.clitic_forms:
+            n = frequency(form)
+            if (n > 0 and minority(n, own)) if form in self.added_forms else (strip and minority(own, n)):
+                clitics.append(form)
+        return Term(self.written, self.normalized, self.stem, tuple(alternates), tuple(clitics),
+                    self.affix_alternates, self.added_forms)
+
+    @property
+    def matching(self) -> tuple[str, ...]:
+        """Every stem this word matches: its stems and its affixed forms (once resolved)."""
+        return (*self.stems, *self.clitic_forms)
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -73,6 +125,11 @@ class Clause:
     alternatives: list[Clause] = field(default_factory=list)
 
     @property
+    def plain(self) -> bool:
+        """A single word without operators (the kind a long text may leave out)."""
+        return not (self.phrase or self.required or self.excluded or self.alternatives)
+
+    @property
     def options(self) -> list[Clause]:
         """The clause and its OR alternatives."""
         return [self, *self.alternatives]
@@ -84,6 +141,7 @@ class ParsedQuery:
 
     text: str
     clauses: list[Clause]
+    stopped: list[str] = field(default_factory=list)  # the words left out as stopwords, as typed
 
     @property
     def positive(self) -> list[Clause]:
@@ -102,6 +160,37 @@ class ParsedQuery:
         """The positive words to score, in order (phrase words and OR alternatives count as
         words of their own)."""
         return [term for clause in self.positive for option in clause.options for term in option.terms]
+
+    def resolved(self, frequency: Frequency, config: RankingConfig = DEFAULT) -> ParsedQuery:
+        """The query with each word's readings checked against the index (:meth:`Term.resolved`),
+        so that plain words, phrases, ``+`` and ``-`` all match the same forms."""
+        strip = len(self.terms()) >= config.strip_proclitic_words
+
+        def clause(c: Clause) -> Clause:
+            return Clause([t.resolved(frequency, strip) for t in c.terms], c.phrase, c.required, c.excluded,
+                          [clause(a) for a in c.alternatives])
+        return ParsedQuery(self.text, [clause(c) for c in self.clauses], self.stopped)
+
+    def trimmed(self, frequency: Frequency, limit: int = MAX_QUERY_WORDS) -> tuple[ParsedQuery, int]:
+        """The query with at most `limit` words: a longer one (a pasted paragraph) keeps its
+        operators and its rarest plain words, each once, in their order (the most telling words
+        of a text, as Lucene's MoreLikeThis picks a document's terms by idf).
+
+        :return: (the query, how many distinct plain words were left out)."""
+        if _word_count(self.clauses) <= limit:
+            return self, 0
+        fixed = _word_count([c for c in self.clauses if not c.plain])
+        plain: dict[str, int] = {}
+        for i, c in enumerate(self.clauses):
+            if c.plain:
+                plain.setdefault(c.terms[0].stem, i)
+        def telling(i: int) -> tuple[bool, int, int]:  # a word the index lacks tells nothing
+            n = frequency(self.clauses[i].terms[0].stem)
+            return n == 0, n, i
+
+        keep = set(sorted(plain.values(), key=telling)[:limit - fixed])
+        clauses = [c for i, c in enumerate(self.clauses) if not c.plain or i in keep]
+        return ParsedQuery(self.text, clauses, self.stopped), len(plain) - len(keep)
 
     def groups(self) -> list[list[list[int]]]:
         """The positive clauses as lists of options, each the indices of its words in
@@ -131,6 +220,7 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
     """
     text = check_length(text or "")
     text = text.replace("\u201c", '"').replace("\u201d", '"')  # « » are quotation marks, not phrases
+    text = join_compounds(text)
     clauses: list[Clause] = []
     pending_or = False
     for m in _SYNTAX.finditer(text):
@@ -150,10 +240,31 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
             clauses[-1].alternatives.append(new.pop(0))
         pending_or = False
         clauses.extend(new)
-    count = sum(len(option.terms) for c in clauses for option in c.options)
+    count = _word_count([c for c in clauses if not c.plain])
     if count > MAX_QUERY_WORDS:
         raise QueryError(Code.QUERY_TOO_MANY_WORDS, words=count, limit=MAX_QUERY_WORDS)
-    return ParsedQuery(text, clauses)
+    stopped = [raw for raw in tokens(text) if forms(raw) is None and any(c.isalpha() for c in raw)]
+    return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)))
+
+
+def _word_count(clauses: list[Clause]) -> int:
+    """The words of `clauses`, exclusions and OR alternatives included."""
+    return sum(len(option.terms) for c in clauses for option in c.options)
+
+
+def join_compounds(text: str) -> str:
+    """The query with each compound name written as one word (عبد الله → عبدالله, أبو ظبي →
+    أبوظبي), as the analyzer also indexes it (:func:`search.analysis.analyzer.compound`), so
+    that either spelling finds both."""
+    if not any(head in text for head in ("عبد", "بو", "بي")):
+        return text
+    pieces = re.split(r"(\s+)", text)
+    for i in range(0, len(pieces) - 2, 2):
+        first, second = pieces[i], pieces[i + 2]
+        words = tokens(first)
+        if words and normalize(words[-1]) in COMPOUND_HEADS and compound(first, second) is not None:
+            pieces[i + 1] = ""
+    return "".join(pieces)
 
 
 def check_length(text: str) -> str:
@@ -176,35 +287,67 @@ def _terms(words: list[str], config: RankingConfig) -> list[Term]:
 
 def alternate_stems(raw: str) -> list[str]:
     """Stems of the word under readings its spelling leaves open (to look up in the index):
-    typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; a final ا
-    typed without tanween may be the accusative ending (يمنيا for يمنياً)."""
+    typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; its ending
+    may be its own (فلسطين, stemmed فلسط, is the stem of الفلسطينية); a final ي
+    may be ى typed as ي (مستشفي for مستشفى, ليلي for ليلى), a final ه ة typed as ه (صبراته for
+    صبراتة, not صبر + ات + ه); a final ا typed without tanween may be
+    the accusative ending (يمنيا for يمنياً: see :func:`accusative_stems`)."""
     norm, word_stem = forms(raw)  # type: ignore[misc]
-    others = {stem(norm, article=has_hamza_lam(raw))}
-    if len(norm) > 3 and norm.endswith("ا"):
-        others.add(stem(norm[:-1]))
+    spelled = spell(raw)
+    others = {stem(spelled, article=has_hamza_lam(raw)), *accusative_stems(raw, word_stem),
+              without_proclitics(spelled, article=not has_hamza_lam(raw))}
+    if len(spelled) > 3 and spelled.endswith(YEH):
+        others.add(stem(spelled[:-1] + "\u0649"))
+    if len(spelled) > 3 and spelled.endswith(HEH):
+        others.add(stem(spelled[:-1] + "\u0629"))
     others.discard(word_stem)
     return sorted(others)
 
 
-def clitic_forms(word: str, word_stem: str, proclitics: tuple[str, ...] = DEFAULT.proclitics) -> list[str]:
-    """Stems a word may take with a ب/ل/ك/ف proclitic added or removed (to look up in the index)."""
-    found = [p + word_stem for p in proclitics]
-    if word[:1] in proclitics and len(word) > 3:
-        rest = stem(word[1:])
+def accusative_stems(raw: str, word_stem: str) -> list[str]:
+    """The stem of a word ending in ا read as the accusative ending (اتفاقا → اتفاق)."""
+    spelled = spell(raw)
+    if len(spelled) > 3 and spelled.endswith(ALEF):
+        found = stem(spelled[:-1])
+        if found != word_stem:
+            return [found]
+    return []
+
+
+def affixed_forms(raw: str, word_stem: str, proclitics: tuple[str, ...] = DEFAULT.proclitics) -> list[str]:
+    """Stems the word takes with an affix the stemmer keeps: a ب/ل/ك/ف proclitic (بإيران is
+    indexed as the stem of بإيران, not of إيران), and on a three-letter stem the dual ين/ان
+    (يومين) and the accusative ا without tanween (اتفاقا)."""
+    spelled = spell(raw)
+    found = [stem(spell(p) + spelled) for p in proclitics]
+    if len(word_stem) >= 3 and not spelled.endswith(ALEF):
+        accusative = stem(spelled + ALEF)
+        if accusative.startswith(word_stem):  # not a new reading of the whole (ايرانا is not ايرا + نا)
+            found.append(accusative)
+    if len(word_stem) == 3 and word_stem == spelled:
+        found += [stem(word_stem + "ين"), stem(word_stem + "ان")]
+    return [f for f in dict.fromkeys(found) if f != word_stem]
+
+
+def stripped_forms(raw: str, word_stem: str, proclitics: tuple[str, ...] = DEFAULT.proclitics) -> list[str]:
+    """The stem of the word without its first letter, when that is a ب/ل/ك/ف proclitic."""
+    spelled = spell(raw)
+    if spelled[:1] in proclitics and len(spelled) > 3:
+        rest = stem(spelled[1:])
         if rest != word_stem:
-            found.append(rest)
-    return found
+            return [rest]
+    return []
 
 
-def highlight_terms(parsed: ParsedQuery, vocabulary: Vocabulary | None = None,
-                    field_name: str = "body") -> frozenset[str]:
-    """The stems to mark in a text for this query: each positive word's stems, and, for words
-    outside phrases, its proclitic forms that the index holds."""
-    terms: set[str] = set()
-    for clause in parsed.positive:
-        for option in clause.options:
-            for term in option.terms:
-                terms.update(term.stems)
-                if vocabulary is not None and not option.phrase:
-                    terms.update(f for f in term.clitic_forms if vocabulary(field_name, f))
-    return frozenset(terms)
+def highlight_terms(parsed: ParsedQuery) -> frozenset[str]:
+    """The stems to mark in a text for this query: every stem each positive word matches (its
+    affixed forms only once the query is :meth:`ParsedQuery.resolved` against an index)."""
+    return frozenset(stem for clause in parsed.positive for option in clause.options
+                     for term in option.terms for stem in term.matching)
+
+
+def highlight_phrases(parsed: ParsedQuery) -> tuple[tuple[frozenset[str], ...], ...]:
+    """The positive phrases of the query, each as the stems its words match, in order (what a
+    snippet looks for to show the passage that holds a phrase)."""
+    return tuple(tuple(frozenset(term.matching) for term in option.terms)
+                 for clause in parsed.positive for option in clause.options if option.phrase)

@@ -36,7 +36,7 @@ from search.analysis.broad_stems import broad_stem
 from search.index.term_ids import TermIds
 from search.query.bm25 import CollectionStats, bm25
 from search.query.config import DEFAULT, RankingConfig
-from search.query.parser import Term, Vocabulary
+from search.query.parser import Term
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,10 @@ class QueryWord:
     alternates: frozenset[str] = frozenset()  # the other readings of its spelling (full weight)
 
     @classmethod
-    def of(cls, term: Term, vocabulary: Vocabulary | None = None, field: str = "body") -> QueryWord:
-        """`term`, with the proclitic forms and alternates that `vocabulary` holds in `field`
-        (none without a vocabulary)."""
-        if vocabulary is None:
-            return cls(term.normalized, term.stem)
-        return cls(term.normalized, term.stem, frozenset(f for f in term.clitic_forms if vocabulary(field, f)),
-                   frozenset(f for f in term.alternates if vocabulary(field, f)))
+    def of(cls, term: Term) -> QueryWord:
+        """`term` as ranked, with its alternates and affixed forms (those of a term
+        :meth:`~search.query.parser.Term.resolved` against the index: the ones it holds)."""
+        return cls(term.normalized, term.stem, frozenset(term.clitic_forms), frozenset(term.alternates))
 
     @property
     def broad_stem(self) -> str:
@@ -73,12 +70,13 @@ class TermIdSource(Protocol):
 
 def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...],
            ranked: list[tuple[float, Any]], config: RankingConfig = DEFAULT,
-           later: Collection[Any] = ()) -> list[tuple[float, Any]]:
-    """The first ``config.rerank_depth`` of `ranked` (first-phase (score, document) pairs, best
-    first) rescored by :func:`score_candidates` from their stored term ids and sorted by the new
-    score (ties keep their first-phase order), the documents in `later` after the others (they
-    lack part of the query); the rest follow as they were."""
-    head, tail = ranked[:config.rerank_depth], ranked[config.rerank_depth:]
+           later: Collection[Any] = (), depth: int | None = None) -> list[tuple[float, Any]]:
+    """The first `depth` (default ``config.rerank_depth``) of `ranked` (first-phase (score,
+    document) pairs, best first) rescored by :func:`score_candidates` from their stored term ids
+    and sorted by the new score (ties keep their first-phase order), the documents in `later`
+    after the others (they lack part of the query); the rest follow as they were."""
+    depth = config.rerank_depth if depth is None else depth
+    head, tail = ranked[:depth], ranked[depth:]
     docs = [doc for _, doc in head]
     texts = {name: Candidates.stored(source.term_ids(name, docs)) for name in fields}
     scores = score_candidates(words, texts, source.stats(fields), source.broad_stems(), config)

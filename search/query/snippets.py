@@ -12,6 +12,9 @@ occurs are tokenized (:func:`matches`).
 
 from __future__ import annotations
 
+import bisect
+import re
+
 import numpy as np
 
 from search.analysis.analyzer import TOKEN_PATTERN, forms
@@ -100,33 +103,74 @@ def lead(text: str, chars: int) -> str:
 
 
 def snippet(text: str, terms: frozenset[str], chars: int = 240, surround: int = 70, top: int = 2,
+            phrases: tuple[tuple[frozenset[str], ...], ...] = (),
             found: list[tuple[int, int, str]] | None = None) -> str:
-    """The best `top` passages of `text` (about `chars` characters each) around the query's words,
-    in text order and marked; the start of the text when no word matches.
+    """The best `top` passages of `text` (at most `chars` characters each) around the query's
+    words, in text order, every query word inside them marked; the start of the text when no
+    word matches.
 
-    A passage starts `surround` characters before a match and takes in the following matches
-    while it fits in `chars`. Passages are ranked by how many different query stems they hold,
-    then by how many matches; each is trimmed to whole words. `found`: the matches of `terms` in
-    `text` when the caller has them already.
+    A candidate passage starts `surround` characters before each match and runs `chars`
+    characters. Passages are ranked by how many of the query's `phrases` they hold whole (each
+    phrase a sequence of stem sets, one per word, its words next to each other in the text), then
+    by how many different query stems, then by how many matches, then by position; the best are
+    taken that share no text with a better one (so no sentence is shown twice), each trimmed to
+    whole words. `found`: the matches of `terms` in `text` when the caller has them already.
     """
     if found is None:
         found = matches(text, terms) if terms else []
     if not found:
         return lead(text, chars)
-    passages = []  # (distinct stems, match count, -start, start, end, spans)
-    i = 0
-    while i < len(found):
+    starts = [s for s, _, _ in found]
+    held = _phrase_spans(text, found, phrases)  # (first match, last match) of each phrase held
+    ranked = []  # (phrases held, distinct stems, match count, -start, start, end, first, last)
+    last = 0
+    for i in range(len(found)):
         start = max(0, found[i][0] - surround)
-        j = i
-        while j + 1 < len(found) and found[j + 1][1] - start <= chars - surround:
-            j += 1
-        end = max(min(len(text), start + chars), found[j][1])
-        spans = found[i:j + 1]
-        passages.append((len({s[2] for s in spans}), len(spans), -start, start, end, spans))
-        i = j + 1
-    best = sorted(passages, reverse=True)[:top]
-    best.sort(key=lambda p: p[3])
-    return GAP.join(_trimmed(text, start, end, spans) for *_, start, end, spans in best)
+        end = min(len(text), start + chars)
+        if found[i][1] > end:  # a word longer than the passage: the passage is the word
+            start, end = found[i][0], found[i][1]
+        first = bisect.bisect_left(starts, start)
+        last = max(last, first)
+        while last < len(found) and found[last][1] <= end:
+            last += 1
+        spans = found[first:last]
+        phrase_count = sum(1 for a, b in held if first <= a and b < last)
+        ranked.append((phrase_count, len({s[2] for s in spans}), len(spans), -start, start, end, first, last))
+    ranked.sort(reverse=True)
+    chosen: list[tuple[int, int, int, int]] = []
+    for *_, start, end, first, last in ranked:
+        if all(end <= s or start >= e for s, e, _, _ in chosen):
+            chosen.append((start, end, first, last))
+            if len(chosen) == top:
+                break
+    chosen.sort()
+    parts: list[str] = []
+    for start, end, first, last in chosen:
+        part = _trimmed(text, start, end, found[first:last])
+        if not any(_plain(part) in _plain(other) for other in parts):  # the same sentence twice in the text
+            parts.append(part)
+    return GAP.join(parts)
+
+
+def _plain(marked: str) -> str:
+    return marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+def _phrase_spans(text: str, found: list[tuple[int, int, str]],
+                  phrases: tuple[tuple[frozenset[str], ...], ...]) -> list[tuple[int, int]]:
+    """(index of its first match, index of its last) of each place in `found` where a phrase's
+    words follow each other, with nothing but spaces and punctuation between them."""
+    held = []
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(found) - n + 1):
+            if all(found[i + k][2] in phrase[k] for k in range(n)) and all(
+                    not _WORD_CHAR.search(text, found[i + k][1], found[i + k + 1][0]) for k in range(n - 1)):
+                held.append((i, i + n - 1))
+    return held
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _trimmed(text: str, start: int, end: int, spans) -> str:

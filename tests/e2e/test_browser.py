@@ -45,11 +45,27 @@ def test_typing_an_arabic_query_shows_marked_results(page):
     assert "نتائج" in page.inner_text("#count") or "نتيجة" in page.inner_text("#count")
 
 
+def choose_date(page, name: str, day: str, month: str, year: str) -> None:
+    """Fill one date's boxes: day and month (by its Arabic name) from their lists, the year typed."""
+    if day:
+        page.select_option(f"select[name={name}_day]", day)
+    if month:
+        page.select_option(f"select[name={name}_month]", label=month)
+    page.fill(f"input[name={name}_year]", year)
+
+
+def date_boxes(page, name: str) -> tuple[str, str, str]:
+    """What one date's boxes show: the day, the month's name, the year."""
+    return (page.eval_on_selector(f"select[name={name}_day]", "s => s.selectedOptions[0].text"),
+            page.eval_on_selector(f"select[name={name}_month]", "s => s.selectedOptions[0].text"),
+            page.input_value(f"input[name={name}_year]"))
+
+
 def test_date_range_shows_only_articles_inside_it(page):
     search(page, "داعش")
     everything = hit_dates(page)
-    page.fill("input[name=from]", "2020-01-01")
-    page.fill("input[name=to]", "2020-12-31")
+    choose_date(page, "from", "1", "يناير", "2020")
+    choose_date(page, "to", "31", "ديسمبر", "2020")
     page.click("form.search button[type=submit]")
     page.wait_for_load_state()
     assert url_args(page.url)["from"] == "2020-01-01" and url_args(page.url)["to"] == "2020-12-31"
@@ -62,7 +78,7 @@ def test_quick_year_choice_sets_the_dates(page):
     search(page, "داعش")
     page.click("nav.quick >> text=2020")
     assert url_args(page.url) == {"q": "داعش", "from": "2020-01-01", "to": "2020-12-31"}
-    assert page.input_value("input[name=from]") == "2020-01-01"
+    assert date_boxes(page, "from") == ("1", "يناير", "2020") and date_boxes(page, "to") == ("31", "ديسمبر", "2020")
     assert all(d.startswith("2020-") for d in hit_dates(page))
 
 
@@ -152,12 +168,12 @@ def test_phone_width_has_no_sideways_scrolling(browser, server):
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
         page.goto("/?q=داعش")
         results, facets = page.locator(".results").bounding_box(), page.locator(".facets").bounding_box()
-        assert facets["y"] > results["y"]  # one column: facets below the results
+        assert facets["y"] < results["y"]  # one column: the filter panel above the results
     finally:
         context.close()
 
 
-@pytest.mark.parametrize("name, width, height", [("search-phone", 375, 812), ("search-desktop", 1280, 900)])
+@pytest.mark.parametrize("name, width, height", [("search-phone", 390, 844), ("search-desktop", 1280, 900)])
 def test_screenshots(browser, server, tmp_path, name, width, height):
     """Screenshots of a results page; written to docs/screenshots with ARSHIF_SCREENSHOTS=1."""
     context = browser.new_context(viewport={"width": width, "height": height}, base_url=server,
@@ -172,3 +188,122 @@ def test_screenshots(browser, server, tmp_path, name, width, height):
         assert 0 < path.stat().st_size < MAX_SCREENSHOT_BYTES
     finally:
         context.close()
+
+
+# --- issue 20 ------------------------------------------------------------------------------
+
+def phone(browser, server):
+    return browser.new_context(viewport={"width": 390, "height": 844}, base_url=server, is_mobile=True,
+                               has_touch=True)
+
+
+def test_a_title_that_starts_with_a_latin_word_reads_right_to_left(page):
+    search(page, "صبراتة")
+    link = page.locator('.hit h2 a[href*="/article/latin-lead"]')
+    assert link.evaluate("a => getComputedStyle(a).direction") == "rtl"
+    title, first_word = link.bounding_box(), link.locator("bdi").first.bounding_box()
+    assert link.locator("bdi").first.inner_text() == "BBC"
+    # right to left: the first word stands at the right end of the line, the rest to its left
+    assert first_word["x"] + first_word["width"] == pytest.approx(title["x"] + title["width"], abs=2)
+    snippet = link.locator("xpath=ancestor::li").locator(".snippet")
+    cnn = snippet.locator("bdi", has_text="CNN").bounding_box()
+    assert cnn["x"] + cnn["width"] == pytest.approx(snippet.bounding_box()["x"] + snippet.bounding_box()["width"], abs=2)
+
+
+def test_the_date_boxes_read_day_month_year_from_the_right(page):
+    search(page, "داعش")
+    day, month, year = (page.locator(f"[name=from_{part}]").bounding_box() for part in ("day", "month", "year"))
+    assert day["x"] > month["x"] > year["x"]  # right to left: day, month, year
+    months = page.locator("select[name=from_month] option").all_inner_texts()
+    assert months[1:] == ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+                          "أكتوبر", "نوفمبر", "ديسمبر"]
+    assert page.locator("input[type=date]").count() == 0  # no mm/dd/yyyy box
+    choose_date(page, "from", "21", "يونيو", "2020")
+    choose_date(page, "to", "", "يونيو", "2020")  # a month: to its last day
+    page.click("form.search button[type=submit]")
+    page.wait_for_load_state()
+    assert url_args(page.url) == {"q": "داعش", "from": "2020-06-21", "to": "2020-06-30"}
+    assert date_boxes(page, "to") == ("30", "يونيو", "2020")
+    assert all("2020-06-21" <= d[:10] <= "2020-06-30" for d in hit_dates(page)) and hit_dates(page)
+
+
+def test_on_a_phone_the_filters_are_a_panel_at_the_top_that_opens(browser, server):
+    context = phone(browser, server)
+    page = context.new_page()
+    try:
+        page.goto("/?q=داعش")
+        summary = page.locator("details.facet-panel > summary")
+        first_hit = page.locator(".hit").first.bounding_box()
+        assert summary.is_visible() and summary.bounding_box()["y"] < min(first_hit["y"], 400)
+        assert not page.locator(".facet-year a").first.is_visible()  # closed until asked
+        summary.tap()
+        year = page.locator(".facet-year a").first
+        assert year.is_visible() and year.bounding_box()["y"] < first_hit["y"] + 400
+        with page.expect_navigation():
+            year.tap()
+        assert "year" in url_args(page.url)
+    finally:
+        context.close()
+
+
+def test_on_a_desktop_the_filters_are_open_beside_the_results(page):
+    search(page, "داعش")
+    assert not page.locator("details.facet-panel > summary").is_visible()
+    assert page.locator(".facet-year a").first.is_visible()
+
+
+def relative_luminance(rgb) -> float:
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+RING = """el => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const style = getComputedStyle(el);
+  let behind = el.parentElement;  // the ring is drawn outside the element, on what is behind it
+  while (behind && getComputedStyle(behind).backgroundColor.replace(/ /g, '').endsWith(',0)')) behind = behind.parentElement;
+  const bg = behind ? getComputedStyle(behind).backgroundColor : 'rgb(255, 255, 255)';
+  return {tag: el.tagName + '.' + el.className, style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          ring: rgb(style.outlineColor), behind: rgb(bg)};
+}"""
+
+
+def test_the_keyboard_focus_ring_has_a_contrast_of_3_to_1(page):
+    search(page, "داعش")
+    page.locator("body").focus()
+    seen = set()
+    for _ in range(40):  # the form, the date choices, sorts, results, facets...
+        page.keyboard.press("Tab")
+        ring = page.evaluate(f"({RING})(document.activeElement)")
+        seen.add(ring["tag"].split(".")[0])
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        assert contrast(ring["ring"], ring["behind"]) >= 3, ring
+    assert {"INPUT", "SELECT", "A", "BUTTON"} <= seen
+
+
+def test_the_page_uses_its_own_arabic_font(page):
+    search(page, "داعش")
+    page.evaluate("document.fonts.ready")
+    loaded = page.evaluate("""() => [...document.fonts].filter(f => f.status === 'loaded')
+                                    .map(f => f.family.replace(/"/g, '') + ' ' + f.weight)""")
+    assert "Noto Naskh Arabic 400" in loaded and "Noto Sans Arabic 400" in loaded
+    assert page.evaluate("document.fonts.check('16px \"Noto Naskh Arabic\"', 'داعش')")
+    font = page.request.get("/static/fonts/noto-naskh-arabic-arabic-400-normal.woff2")
+    assert font.ok and font.body()[:4] == b"wOF2"
+    licence = page.request.get("/static/fonts/OFL.txt").text()
+    assert "SIL OPEN FONT LICENSE" in licence.upper()
+
+
+def test_did_you_mean_beside_a_correct_word(page):
+    search(page, "داعس الجيش")
+    assert page.locator(".hit").count() >= 3  # plenty found by the correct word
+    page.click(".suggestion a")
+    assert url_args(page.url)["q"] == "داعش الجيش"
