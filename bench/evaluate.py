@@ -17,12 +17,15 @@
    ``MultifieldParser`` with ``OrGroup``, as the eval README's "stock Whoosh" rows were measured
    (that parser leaves the Arabic question mark on the last word: see :mod:`bench.baselines`);
 
-on the three sets of ``../shared/eval`` with qrels: ``arcd`` (title + body indexed and searched),
+on the four sets of ``../shared/eval``: three with qrels, ``arcd`` (title + body indexed and searched),
 ``knownitem`` (the headline is the query, so only the body is searched: ``fields=("body",)``.
 Arshif's index keeps the title, as ``arshif reindex`` builds it, and every run proves on the real
 index that a body-only search ignores it) and ``quote`` (a sentence remembered from inside an
 article, over SaudiNewsNet's title + body, as users index their archives; the same Arshif index as
-knownitem). Rows 1-3 live in :mod:`bench.baselines`, apart from the product path.
+knownitem); and ``names`` (places, people and organisations typed alone over the same index,
+scored as mean precision@10 by ``../shared/tools/names_score.py``: a hit counts when one of its
+words, less proclitics, is the name). Rows 1-3 live in :mod:`bench.baselines`, apart from the
+product path.
 
 Scores: MRR@10 (RR@10), nDCG@10 and Recall@100 with ir-measures, computed per query and averaged
 over every judged query of the query file: a query with no results (or a query error) counts as
@@ -103,13 +106,24 @@ class EvalSet:
     name: str
     corpus: Path
     queries: Path
-    qrels: Path
+    qrels: Path | None  # None: scored by the names tool (``names``), not by qrels
     fields: tuple[str, ...]  # searched; for baselines and Lucene also the only fields indexed
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The figures this set is scored by."""
+        return METRICS if self.qrels is not None else NAMES_METRICS
+
+
+#: The names set's figure: mean precision@10 by ``../shared/tools/names_score.py`` (a hit is
+#: relevant when one of its words, less proclitics, is the name).
+NAMES_METRICS = ("P@10",)
 
 
 def default_sets(shared: Path = DEFAULT_SHARED) -> dict[str, EvalSet]:
-    """The sets of ``shared/eval`` with qrels (see its README): arcd, knownitem (body only) and
-    quote (SaudiNewsNet title + body, as users index their archives)."""
+    """The sets of ``shared/eval`` (see its README): arcd, knownitem (body only) and quote
+    (SaudiNewsNet title + body, as users index their archives), with qrels; names (title + body),
+    scored by the shared names tool."""
     ev = shared / "eval"
     snn = shared / "data" / "saudinewsnet.jsonl.gz"
     return {
@@ -117,7 +131,35 @@ def default_sets(shared: Path = DEFAULT_SHARED) -> dict[str, EvalSet]:
                         ("title", "body")),
         "knownitem": EvalSet("knownitem", snn, ev / "knownitem" / "dev.tsv", ev / "knownitem" / "dev.qrels", ("body",)),
         "quote": EvalSet("quote", snn, ev / "quote" / "dev.tsv", ev / "quote" / "dev.qrels", ("title", "body")),
+        "names": EvalSet("names", snn, ev / "names" / "dev.tsv", None, ("title", "body")),
     }
+
+
+def score_names(ev: EvalSet, run: Run, queries, tools: Path) -> Scores:
+    """Mean precision@10 of a run of the names set, by the shared tool's own rule
+    (``tools/names_score.py``), and each name's precision."""
+    import importlib.util
+    import tempfile
+
+    spec = importlib.util.spec_from_file_location("names_score", tools / "names_score.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    docs = _NAMES_DOCS.get(ev.corpus) or _NAMES_DOCS.setdefault(ev.corpus, tool.load(str(ev.corpus)))
+    names = dict(queries)
+    per_query = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for qid in names:
+            path = Path(tmp) / "run"
+            write_trec_run(path, {qid: run.get(qid, [])}, "x")
+            per_query[qid] = {"P@10": tool.score({qid: names[qid]}, str(path), docs)[0]}
+        path = Path(tmp) / "all.run"
+        write_trec_run(path, run, "x")
+        mean, _, _ = tool.score(names, str(path), docs)
+    return Scores({"P@10": mean}, per_query, len(names))
+
+
+_NAMES_DOCS: dict[Path, Any] = {}
 
 
 #: The sets run when none are named.
@@ -554,14 +596,15 @@ def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str],
     """The Markdown table: three score columns for each of arcd, knownitem, quote (and any other
     set asked), then index seconds and query p50 per set asked; then the README's reference rows."""
     all_sets = list(DEFAULT_SETS) + [s for s in sets if s not in DEFAULT_SETS]
-    head = ["system"] + [f"{s} {m}" for s in all_sets for m in METRICS] \
+    metrics = {s: NAMES_METRICS if s == "names" else METRICS for s in all_sets}
+    head = ["system"] + [f"{s} {m}" for s in all_sets for m in metrics[s]] \
         + [f"{s} {t}" for s in sets for t in ("index s", "p50 ms")]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for system in systems:
         cells = [SYSTEM_LABELS.get(system, system)]
         for s in all_sets:
             r = results.get((system, s))
-            for m in METRICS:
+            for m in metrics[s]:
                 cells.append("–" if r is None or r.scores is None else f"{r.scores.means[m]:.3f}")
         for s in sets:
             r = results.get((system, s))
@@ -584,7 +627,8 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
     results: dict[tuple[str, str], SystemRun] = {}
     for ev in sets:
         queries = read_queries(ev.queries, limit_queries)
-        qrels = read_qrels(ev.qrels)
+        qrels = read_qrels(ev.qrels) if ev.qrels is not None else {}
+        tools = (lucene_tool.parent.parent if lucene_tool else DEFAULT_SHARED / "tools")
         for system in systems:
             log(f"[{ev.name}] {system}: {len(queries)} queries")
             if system == "arshif":
@@ -600,12 +644,13 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
             if out.skipped:
                 log(f"  skipped: {out.skipped}")
             else:
-                out.scores = score_run(out.run, qrels, [qid for qid, _ in queries])
+                out.scores = (score_run(out.run, qrels, [qid for qid, _ in queries]) if ev.qrels is not None
+                              else score_names(ev, out.run, queries, tools))
                 if runs_dir is not None:
                     write_trec_run(runs_dir / f"{ev.name}-{system}.run", out.run, system)
-                if system == "arshif" and out.index_root is not None:
+                if system == "arshif" and out.index_root is not None and ev.qrels is not None:
                     _note_absent(out, out.index_root, qrels)
-                log("  " + "  ".join(f"{m} {out.scores.means[m]:.3f}" for m in METRICS)
+                log("  " + "  ".join(f"{m} {out.scores.means[m]:.3f}" for m in ev.metrics)
                     + f"  (index {_fmt(out.index_seconds, 1)} s, {out.docs} docs; p50 {_fmt(out.p50_ms, 1)} ms)")
                 if out.scores.unjudged:
                     log(f"  note: {len(out.scores.unjudged)} queries have no judgments and are not averaged")
@@ -630,9 +675,11 @@ def run_ablation(sets: list[EvalSet], cache: Path, rebuild: bool, procs: int, li
             root, _ = build_arshif(ev, cache, False, procs, log)
             search = arshif_searcher(root, ev.fields, ranking)
             run = {qid: search(text) for qid, text in queries}
-            scores[ev.name] = score_run(run, read_qrels(ev.qrels), [qid for qid, _ in queries])
+            scores[ev.name] = (score_run(run, read_qrels(ev.qrels), [qid for qid, _ in queries]) if ev.qrels is not None
+                               else score_names(ev, run, queries, DEFAULT_SHARED / "tools"))
         log(f"  {label}: " + "; ".join(
-            f"{name} " + " ".join(f"{m} {s.means[m]:.3f}" for m in METRICS) for name, s in scores.items()))
+            f"{name} " + " ".join(f"{m} {v:.3f}" for m, v in s.means.items() if m in METRICS + NAMES_METRICS)
+            for name, s in scores.items()))
         rows.append((label, scores))
     return rows
 
@@ -641,15 +688,15 @@ def ablation_table(rows: list[tuple[str, dict[str, Scores]]]) -> str:
     """Markdown: the default's figures, then each variant's figures with the delta to the default."""
     base_label, base = rows[0]
     sets = list(base)
-    head = ["Arshif with"] + [f"{s} {m}" for s in sets for m in METRICS]
+    columns = [(s, m) for s in sets for m in (NAMES_METRICS if "P@10" in base[s].means else METRICS)]
+    head = ["Arshif with"] + [f"{s} {m}" for s, m in columns]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    lines.append("| " + " | ".join([base_label] + [f"{base[s].means[m]:.3f}" for s in sets for m in METRICS]) + " |")
+    lines.append("| " + " | ".join([base_label] + [f"{base[s].means[m]:.3f}" for s, m in columns]) + " |")
     for label, scores in rows[1:]:
         cells = [label]
-        for s in sets:
-            for m in METRICS:
-                value, delta = scores[s].means[m], scores[s].means[m] - base[s].means[m]
-                cells.append(f"{value:.3f} ({delta:+.3f})")
+        for s, m in columns:
+            value, delta = scores[s].means[m], scores[s].means[m] - base[s].means[m]
+            cells.append(f"{value:.3f} ({delta:+.3f})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -661,8 +708,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "nDCG@10 and Recall@100 (ir-measures) in one Markdown table.")
     p.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
                    help=f"the shared folder with eval/, data/ and tools/ (default {DEFAULT_SHARED})")
-    p.add_argument("--sets", default=",".join(DEFAULT_SETS),
-                   help=f"comma-separated sets (default {','.join(DEFAULT_SETS)})")
+    p.add_argument("--sets", default=",".join((*DEFAULT_SETS, "names")),
+                   help=f"comma-separated sets (default {','.join(DEFAULT_SETS)},names)")
     p.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated, from {','.join(SYSTEMS)}")
     p.add_argument("--limit-queries", type=int, default=None, metavar="N", help="only the first N queries of each set")
     p.add_argument("--rebuild", action="store_true", help="rebuild cached indexes (and re-run Lucene)")
@@ -676,7 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a ranking setting (a RankingConfig field) for the arshif row (repeatable), e.g. "
                         "bm25_k1=1.5, coordination=0, title=1.5 (a field weight)")
     p.add_argument("--json", type=Path, default=None, help="also write all figures (and per-query scores) here")
-    for name in DEFAULT_SETS:
+    for name in (*DEFAULT_SETS, "names"):
         for part in ("corpus", "queries", "qrels"):
             p.add_argument(f"--{name}-{part}", type=Path, default=None, help=argparse.SUPPRESS)
     return p
@@ -705,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = [available[n] for n in set_names]
     for ev in sets:
         for path in (ev.corpus, ev.queries, ev.qrels):
-            if not path.is_file():
+            if path is not None and not path.is_file():
                 print(f"{ev.name}: {path} not found (use --shared DIR)", file=sys.stderr)
                 return 2
     cache = args.cache or default_cache()
@@ -736,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
         for set_name in set_names:
             pairs = [(s, results[(s, set_name)]) for s in systems if results.get((s, set_name)) and results[(s, set_name)].scores]
             means = [(s, cast(Scores, out.scores).means) for s, out in pairs]  # pairs: the scored runs
-            if any(m["S@100"] != m["R@100"] for _, m in means):
+            if any("S@100" in m and m["S@100"] != m["R@100"] for _, m in means):
                 figures = ", ".join(f"{s} {m['S@100']:.3f}" for s, m in means)
                 print(f"\n{set_name}: S@100, queries with at least one copy of their article in the top 100 (R@100 "
                       f"asks for every exact duplicate): {figures}")

@@ -216,8 +216,9 @@ def test_default_sets_include_quote_over_title_and_body():
     sets = ev.default_sets()
     if not sets["quote"].corpus.is_file():
         pytest.skip(f"no corpus at {sets['quote'].corpus}")
-    assert list(sets) == list(ev.DEFAULT_SETS) == ["arcd", "knownitem", "quote"]
+    assert list(sets) == [*ev.DEFAULT_SETS, "names"] == ["arcd", "knownitem", "quote", "names"]
     assert sets["quote"].fields == ("title", "body") and sets["knownitem"].fields == ("body",)
+    assert sets["names"].qrels is None and sets["names"].corpus == sets["quote"].corpus  # scored by the names tool
     assert sets["quote"].corpus == sets["knownitem"].corpus
     # one Arshif index per corpus: knownitem and quote share it
     assert ev.index_key("arshif", sets["quote"]) == ev.index_key("arshif", sets["knownitem"])
@@ -281,3 +282,21 @@ def test_bm25s_row_on_the_messy_corpus(messy_corpus, tmp_path):
     messy = ev.EvalSet("messy", messy_corpus / "messy.jsonl", queries, qrels, ("title", "body"))
     out = ev.evaluate([messy], ["bm25s"], cache=tmp_path / "cache", log=lambda msg: None)[("bm25s", "messy")]
     assert out.skipped is None and out.scores.per_query["s"]["R@100"] == 1.0
+
+
+def test_names_set_is_scored_by_the_shared_names_tool(tiny_set, tmp_path):
+    tools = ev.DEFAULT_SHARED / "tools"
+    if not (tools / "names_score.py").is_file():
+        pytest.skip(f"{tools / 'names_score.py'} not found (../shared is beside the clone in CI)")
+    queries = tmp_path / "names.tsv"
+    queries.write_text("n1\tصبراتة\nn2\tالمكتب\nn3\tالحوثيين\n", encoding="utf-8")
+    names = ev.EvalSet("names", tiny_set.corpus, queries, None, ("title", "body"))
+    results = ev.evaluate([names], ["arshif"], cache=tmp_path / "cache", procs=1,
+                          lucene_tool=tools / "lucene" / "run", log=lambda msg: None)
+    scores = results[("arshif", "names")].scores
+    words = {n: sum(name in text for text in _paragraphs()) for n, name in (("n1", "صبراتة"), ("n2", "المكتب"))}
+    assert words["n1"] and words["n2"]  # both names are in the corpus, so each has hits
+    assert set(scores.means) == {"P@10"} and 0 < scores.means["P@10"] <= 1
+    assert scores.per_query["n3"]["P@10"] == 0.0  # a name no article has: nothing found, precision 0
+    assert scores.means["P@10"] == pytest.approx(sum(q["P@10"] for q in scores.per_query.values()) / 3)
+    assert "names P@10" in ev.results_table(results, ["arshif"], ["names"])

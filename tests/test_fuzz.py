@@ -226,8 +226,11 @@ def test_parse_takes_any_query_up_to_the_limit_or_says_why(text):
     except QueryError as exc:
         assert str(exc)
         return
-    words = sum(len(option.terms) for c in parsed.clauses for option in c.options)
-    assert words <= MAX_QUERY_WORDS
+    operators = sum(len(option.terms) for c in parsed.clauses if not c.plain for option in c.options)
+    assert operators <= MAX_QUERY_WORDS  # plain words beyond the limit are trimmed at search time
+    trimmed, left = parsed.trimmed(lambda stem: len(stem))
+    assert sum(len(option.terms) for c in trimmed.clauses for option in c.options) <= MAX_QUERY_WORDS
+    assert (left > 0) == (trimmed.clauses != parsed.clauses)
 
 
 @FUZZ

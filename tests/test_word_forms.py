@@ -80,10 +80,13 @@ def test_stopwords_left_out_are_named_in_a_notice(forms_searcher):
 def test_affixed_readings_are_kept_only_when_the_index_makes_them_likely():
     frequency = {"تنظيم": 2000, "بتنظيم": 300, "يصل": 1000, "فيصل": 1400, "ايران": 1400, "باير": 60,
                  "امل": 400, "كامل": 1100}.get
-    term = parse("بتنظيم").resolved(lambda t: frequency(t) or 0).terms()[0]
-    assert "تنظيم" in term.clitic_forms  # بتنظيم is a seventh as frequent as تنظيم: ب + تنظيم
-    term = parse("فيصل").resolved(lambda t: frequency(t) or 0).terms()[0]
-    assert "يصل" not in term.clitic_forms  # a name as frequent as يصل: not ف + يصل
+    def resolved(word, strip=True):
+        return parse(word).terms()[0].resolved(lambda t: frequency(t) or 0, strip)
+
+    assert "تنظيم" in resolved("بتنظيم").clitic_forms  # a seventh as frequent as تنظيم: ب + تنظيم
+    assert "تنظيم" not in resolved("بتنظيم", strip=False).clitic_forms  # typed alone: typed as meant
+    assert "تنظيم" in resolved("لتنظيم", strip=False).clitic_forms  # لتنظيم is not in the index: ل + تنظيم
+    assert "يصل" not in resolved("فيصل").clitic_forms  # a name as frequent as يصل: not ف + يصل
     term = parse("إيران").resolved(lambda t: frequency(t) or 0).terms()[0]
     assert "باير" in term.clitic_forms  # بإيران, indexed as باير, is a minority form of إيران
     term = parse("أمل").resolved(lambda t: frequency(t) or 0).terms()[0]

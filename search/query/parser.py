@@ -72,8 +72,8 @@ class Term:
     def of(cls, written: str, proclitics: tuple[str, ...]) -> Term:
         """:raise TypeError: `written` is a stopword (nothing is indexed for it)."""
         normalized, word_stem = forms(written)  # type: ignore[misc]
-        added = affixed_forms(written, word_stem, proclitics)
-        removed = [f for f in stripped_forms(written, word_stem, proclitics) if f not in added]
+        removed = stripped_forms(written, word_stem, proclitics)
+        added = [f for f in affixed_forms(written, word_stem, proclitics) if f not in removed]
         return cls(written, normalized, word_stem, tuple(alternate_stems(written)),
                    tuple(dict.fromkeys(added + removed)), tuple(accusative_stems(written, word_stem)),
                    tuple(added))
@@ -84,8 +84,9 @@ class Term:
         :data:`AFFIXED_RATIO` as frequent as their bare form.
 
         :param strip: also read a first ب/ل/ك/ف as a proclitic, a final ا as the accusative ending
-            (readings that take letters off the typed word)."""
+            (readings that take letters off the typed word); a word the index lacks always is."""
         own = frequency(self.stem)
+        strip = strip or own == 0  # a typed word the index never has is surely affixed (بتنظيم)
 
         def minority(affixed: int, bare: int) -> bool:
             return bare > 0 and affixed <= AFFIXED_RATIO * bare
@@ -176,7 +177,7 @@ class ParsedQuery:
         operators and its rarest plain words, each once, in their order (the most telling words
         of a text, as Lucene's MoreLikeThis picks a document's terms by idf).
 
-        :return: (the query, how many distinct plain words were left out)."""
+        :return: (the query, how many plain words were left out, repeats included)."""
         if _word_count(self.clauses) <= limit:
             return self, 0
         fixed = _word_count([c for c in self.clauses if not c.plain])
@@ -190,7 +191,7 @@ class ParsedQuery:
 
         keep = set(sorted(plain.values(), key=telling)[:limit - fixed])
         clauses = [c for i, c in enumerate(self.clauses) if not c.plain or i in keep]
-        return ParsedQuery(self.text, clauses, self.stopped), len(plain) - len(keep)
+        return ParsedQuery(self.text, clauses, self.stopped), len(self.clauses) - len(clauses)
 
     def groups(self) -> list[list[list[int]]]:
         """The positive clauses as lists of options, each the indices of its words in
