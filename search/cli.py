@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from search import config
+from search import export as export_rows
 from search.analysis.analyzer import analyze as analyze_text
 from search.errors import Code, SearchError
 from search.index import store
@@ -168,7 +169,8 @@ class TextCommand(click.Command):
 @cli.command(cls=TextCommand)
 @click.argument("query", required=False)
 @click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles on or after this day.")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD",
+              help="Only articles on or after this day (a Hijri day with هـ: 1436-10-20هـ).")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles on or before this day.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=int, default=None, help=f"Results per page (default {config.PAGE_SIZE}; with --batch 100).")
@@ -176,7 +178,11 @@ class TextCommand(click.Command):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Run qid<TAB>query lines; print a TREC run.")
 @click.option("--fields", default="title,body", show_default=True, help="Text fields to search.")
-def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields):
+@click.option("--source", default=None,
+              help="Only this source: its id (okaz) or name (عكاظ); several: okaz,sabq; all but some: -was,-sabq.")
+@click.option("--timeline", is_flag=True, help="Also print the results over time (by day, week, month or year).")
+@click.option("--author", default=None, help="Only articles whose byline holds these words.")
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source, timeline, author):
     """Search the index.
 
     Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
@@ -188,11 +194,13 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     if batch is not None:
         _run_batch(searcher, batch, limit or 100, field_names, date_from, date_to)
         return
-    if query is None:
-        raise click.UsageError("Give a QUERY (or --batch FILE).")
+    browse = query is None and bool(source or date_from or date_to or author or sort != "relevance")
+    if query is None and not browse:
+        raise click.UsageError("Give a QUERY (or --batch FILE; or browse with --source, --author, --from, --to or --sort).")
     try:
-        results = searcher.search(query, date_from=date_from, date_to=date_to, sort=sort, page=page,
-                                  limit=limit or config.PAGE_SIZE, fields=field_names)
+        results = searcher.search(query or "", date_from=date_from, date_to=date_to, sort=sort, page=page,
+                                  limit=limit or config.PAGE_SIZE, fields=field_names, source=source,
+                                  histogram=timeline, browse=browse, author=author, explain=True)
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     for notice in results.notices:
@@ -206,22 +214,68 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     complete = f", {results.complete:,} with every word" if results.complete is not None else ""
     click.echo(f"{plural(results.total, 'result')}{complete} ({results.elapsed_ms:.0f} ms), "
                f"page {results.page} of {results.page_count}")
+    if results.histogram is not None:
+        _print_timeline(results.histogram)
     open_mark, close_mark = marks(sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     for n, hit in enumerate(results.hits, start=(page - 1) * results.limit + 1):
         click.echo()
         click.echo(click.style(f"{n}. {hit.title or '(بلا عنوان)'}", bold=True))
-        click.echo("   " + " · ".join(x for x in (hit.date[:10] if hit.date else "", hit.source, hit.author) if x))
+        click.echo("   " + " · ".join(x for x in (_day_both(hit.date, hit.date_hijri), hit.source_name, hit.author) if x))
         snippet = render_marked(hit.marked_snippet, open_mark, close_mark, escape=lambda s: s)
         click.echo("   " + " ".join(snippet.split()))
+        matched = [f"{m['word']} <- " + ", ".join(f["form"] for f in m["forms"]) for m in hit.matched if m["count"]]
+        if matched:
+            click.echo("   matched: " + "; ".join(matched))
         if hit.missing:
             click.echo("   missing: " + ", ".join(hit.missing))
         if hit.copies:
-            click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source']})" if c["source"] else "")
+            click.echo("   also published: " + ", ".join(c["id"] + (f" ({c['source_name']})" if c["source"] else "")
                                                           for c in hit.copies))
         if hit.similar:
             click.echo("   the same story in: " + ", ".join(c["id"] + (f" ({c['source']})" if c["source"] else "")
                                                            for c in hit.similar))
         click.echo(f"   id: {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+
+
+@cli.command(cls=TextCommand)
+@click.argument("query")
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--format", "form", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles on or after this day (or 1436-10-20هـ).")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles on or before this day.")
+@click.option("--source", default=None, help="Only this source: its id (okaz) or its name (عكاظ).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("-n", "most", type=int, default=config.MAX_EXPORT, show_default=True, help="Articles to export at most.")
+def export(query, index, form, date_from, date_to, source, sort, most):
+    """Write a search's articles to standard output as CSV or JSON Lines: id, title, date,
+    date_hijri, source, source_name, author, url, score, snippet.
+
+    Example: arshif export "الحج" --from 1436-10-01هـ --format jsonl > hajj.jsonl
+    """
+    searcher = _open(index)
+    try:
+        results, hits = searcher.export(query, date_from, date_to, sort, source, most)
+    except _USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    for notice in results.notices:
+        click.echo(str(notice), err=True)
+    for line in (export_rows.csv_lines if form == "csv" else export_rows.jsonl_lines)(hits):
+        click.echo(line, nl=False)
+
+
+def _print_timeline(histogram, width: int = 40) -> None:
+    """One line per period: its first day, a bar, the count."""
+    top = max((b.count for b in histogram.buckets), default=0) or 1
+    click.echo(f"by {histogram.interval}:")
+    for b in histogram.buckets:
+        click.echo(f"  {b.start.isoformat()}  {'#' * round(width * b.count / top):<{width}}  {b.count:,}")
+    if histogram.undated:
+        click.echo(f"  undated     {histogram.undated:,}")
+
+
+def _day_both(day: str | None, hijri: str | None) -> str:
+    """``2015-08-05 (1436-10-20 هـ)``; "" with no date."""
+    return f"{day[:10]} ({hijri} هـ)" if day and hijri else (day or "")[:10]
 
 
 #: The notices that mean a query has nothing to search for (an error, as on the web).

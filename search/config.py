@@ -14,6 +14,8 @@ PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 #: How deep pagination may go (page * limit), to bound the work of one request.
 MAX_RESULT_DEPTH = 10_000
+#: The most articles one export (CSV, JSON Lines) holds.
+MAX_EXPORT = 10_000
 
 
 def index_dir(override: str | os.PathLike | None = None) -> Path:

@@ -19,12 +19,16 @@ class Code(str, Enum):
     QUERY_TOO_LONG = "query-too-long"  # chars, limit
     QUERY_TOO_MANY_WORDS = "query-too-many-words"  # words, limit
     BAD_DATE = "bad-date"  # value
+    BAD_HIJRI_DATE = "bad-hijri-date"  # value
+    HIJRI_YEAR_TYPED = "hijri-year-typed"  # value, year, month, day (its Hijri reading), gregorian (date | None)
     DATES_REVERSED = "dates-reversed"  # start, end
     BAD_SORT = "bad-sort"  # value, choices
     BAD_PAGE = "bad-page"
     BAD_LIMIT = "bad-limit"  # most
     TOO_DEEP = "too-deep"  # depth
     BAD_FIELD = "bad-field"  # value, choices
+    UNKNOWN_SOURCE = "unknown-source"  # value
+    EXPORT_TOO_LARGE = "export-too-large"  # most
     # notices: an answer, with something the user should know
     EMPTY_QUERY = "empty-query"
     NOTHING_TO_SEARCH = "nothing-to-search"  # only stopwords or punctuation
@@ -38,12 +42,17 @@ ENGLISH: dict[Code, str] = {
     Code.QUERY_TOO_LONG: "The query is too long ({chars} characters; the limit is {limit}).",
     Code.QUERY_TOO_MANY_WORDS: "The query has too many words ({words}; the limit is {limit}).",
     Code.BAD_DATE: "'{value}' is not a date for {param}: use YYYY-MM-DD, e.g. 2020-06-22.",
+    Code.BAD_HIJRI_DATE: "'{value}' is not a Hijri day (Umm al-Qura calendar, years 1343-1500 AH).",
+    Code.HIJRI_YEAR_TYPED: "'{value}' has a Hijri year: write {value}هـ for the Hijri day {year}-{month:02d}-{day:02d} "
+                           "AH ({gregorian}), or {value}م for the Gregorian year {year}.",
     Code.DATES_REVERSED: "The 'to' date {end} is before the 'from' date {start}.",
     Code.BAD_SORT: "Unknown sort '{value}': use one of {choices}.",
     Code.BAD_PAGE: "The page must be a whole number from 1.",
     Code.BAD_LIMIT: "The limit must be between 1 and {most}.",
     Code.TOO_DEEP: "Results go {depth} deep at most: narrow the search instead.",
     Code.BAD_FIELD: "Unknown field {value}: use {choices}.",
+    Code.UNKNOWN_SOURCE: "No source of this archive has the id or name '{value}'.",
+    Code.EXPORT_TOO_LARGE: "An export holds 1 to {most} articles.",
     Code.EMPTY_QUERY: "Type some words to search for.",
     Code.NOTHING_TO_SEARCH: "The query has only very common words (stopwords) or punctuation; "
                             "add a more specific word.",

@@ -9,7 +9,9 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from search.errors import Notice
+from search.ingest.hijri import hijri_iso
 from search.query.snippets import MARK_CLOSE, MARK_OPEN
+from search.timeline import Histogram
 
 
 @dataclass
@@ -31,16 +33,26 @@ class Hit:
     #: near copies of this story ranked below it (the same wire story in other papers), grouped
     #: here instead of listed again: [{id, title, source, date, url, score}]
     similar: list[dict] = field(default_factory=list)
+    source_name: str = ""  # the name readers know the source by (search.ingest.source_names)
+    #: why it matched: each query word's forms in the article, [{word, count, forms: [{form, count}]}]
+    #: (count 0: the article lacks the word; search.query.explain)
+    matched: list[dict] = field(default_factory=list)
 
     @property
     def snippet_html(self) -> str:
         """The snippet, HTML-escaped, matched words in ``<mark>``."""
         return render_marked(self.marked_snippet, "<mark>", "</mark>")
 
+    @property
+    def date_hijri(self) -> str | None:
+        """The day of :attr:`date` in the Hijri calendar (Umm al-Qura): ``1436-10-20``."""
+        return hijri_iso(self.date)
+
     def as_dict(self) -> dict:
         d = asdict(self)
         del d["marked_snippet"]
         d["snippet"] = self.snippet_html
+        d["date_hijri"] = self.date_hijri
         return d
 
 
@@ -60,6 +72,8 @@ class Results:
     notices: list[Notice] = field(default_factory=list)
     complete: int | None = None  # articles with every part of a query of two parts or more
     elapsed_ms: float = 0.0
+    source_names: dict[str, str] = field(default_factory=dict)  # source facet id -> name
+    histogram: Histogram | None = None  # the results over time, when asked for
 
     @property
     def page_count(self) -> int:
@@ -72,8 +86,15 @@ class Results:
             "complete": self.complete,
             "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
             "results": [h.as_dict() for h in self.hits],
-            "facets": {k: [{"value": v, "count": c} for v, c in vals] for k, vals in self.facets.items()},
+            "facets": {k: [self._facet(k, v, c) for v, c in vals] for k, vals in self.facets.items()},
+            **({"histogram": self.histogram.as_dict()} if self.histogram is not None else {}),
         }
+
+    def _facet(self, name: str, value: str, count: int) -> dict:
+        entry: dict = {"value": value, "count": count}
+        if name == "source":
+            entry["name"] = self.source_names.get(value, value)
+        return entry
 
 
 @dataclass
@@ -88,8 +109,14 @@ class ArticleView:
     url: str
     marked_title: str
     marked_body: str
-    #: the same article published again (as :attr:`Hit.copies`)
+    source_name: str = ""
+    #: the same article published again (as :attr:`Hit.copies`, with ``source_name``)
     copies: list[dict] = field(default_factory=list)
+
+    @property
+    def date_hijri(self) -> str | None:
+        """The day of :attr:`date` in the Hijri calendar (Umm al-Qura): ``1436-10-20``."""
+        return hijri_iso(self.date)
 
     @property
     def body(self) -> str:

@@ -17,9 +17,10 @@ A :class:`Searcher` is opened once and reused; it reads through a backend
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as dtime
@@ -27,23 +28,31 @@ from pathlib import Path
 from typing import Any
 
 from search import config as settings
+from search.analysis.analyzer import build_analyzer
 from search.backends.base import Backend, CandidateRequest, IndexView
 from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
 from search.index import store
 from search.index.schema import FACET_FIELDS, TEXT_FIELDS
 from search.index.term_ids import TermIds
+from search.ingest import hijri as hijri_dates
+from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
-from search.query.grouping import Group, group_near_duplicates, shingles
+from search.query.explain import explain, word_stems
+from search.query.grouping import group_near_duplicates, shingles
 from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse
+from search.query.related import key_words
 from search.query.rerank import QueryWord, rerank
-from search.query.snippets import mark_all
+from search.query.snippets import mark_all, matches
 from search.query.snippets import snippet as make_snippet
 from search.results import ArticleView, Hit, Results, render_marked
+from search.timeline import histogram
 
 SORTS = ("relevance", "newest", "oldest")
 #: The stopwords a notice names (a pasted paragraph has dozens).
 STOPWORDS_SHOWN = 8
+#: Near copies are grouped on pages up to this deep (an export of thousands lists every article).
+MAX_GROUPED = 1000
 
 
 @dataclass(frozen=True)
@@ -61,12 +70,16 @@ class SearchRequest:
     facets: bool = False
     snippets: bool = True
     source: str | None = None
+    histogram: bool = False
+    browse: bool = False  # no query: every article under the filters (see Searcher.search)
+    author: str | None = None  # words the byline must hold
+    explain: bool = False  # say for each hit which query words it matched, in which forms
 
     @classmethod
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                 sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                 fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False, snippets: bool = True,
-                source: str | None = None) -> SearchRequest:
+                source: str | None = None, histogram: bool = False) -> SearchRequest:
         """:raise SearchError: a query too long, a bad date, reversed dates, an unknown sort or
         field, a page or limit out of range, or a page deeper than
         :data:`search.config.MAX_RESULT_DEPTH`."""
@@ -86,21 +99,34 @@ class SearchRequest:
         if unknown or not fields:
             raise SearchError(Code.BAD_FIELD, "fields", value=", ".join(unknown) or "(none)",
                               choices=", ".join(TEXT_FIELDS))
-        return cls(text or "", start, end, sort, page, limit, tuple(fields), facets, snippets, source)
+        return cls(text or "", start, end, sort, page, limit, tuple(fields), facets, snippets, source, histogram)
 
 
-def parse_day(value: str | date | None, name: str) -> date | None:
-    """A YYYY-MM-DD date from a flag or URL parameter; None when empty.
+def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date | None:
+    """A day from a flag or URL parameter; None when empty: ``YYYY-MM-DD`` (Gregorian, or
+    ``YYYY-MM-DDم``), ``YYYY-MM-DDهـ`` (Hijri, Umm al-Qura), or with `hijri` any ``YYYY-MM-DD``
+    read as Hijri (:func:`search.ingest.hijri.read_day`).
 
-    :raise SearchError: not such a date."""
+    :raise SearchError: not such a date (``BAD_DATE``), no such Hijri day (``BAD_HIJRI_DATE``), or
+        a Hijri year typed with no mark (``HIJRI_YEAR_TYPED``: the reader is asked which was meant)."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value).strip())
+        found = hijri_dates.read_day(text, hijri)
+    except hijri_dates.NotAHijriDay:
+        raise SearchError(Code.BAD_HIJRI_DATE, name, value=text) from None
+    except hijri_dates.HijriYearTyped as typed:
+        y, m, d = typed.hijri
+        raise SearchError(Code.HIJRI_YEAR_TYPED, name, value=text, year=y, month=m, day=d,
+                          gregorian=typed.gregorian) from None
     except ValueError:
-        raise SearchError(Code.BAD_DATE, name, value=value) from None
+        found = None
+    if found is None:
+        raise SearchError(Code.BAD_DATE, name, value=value)
+    return found
 
 
 def _damage_is_missing(method):
@@ -137,6 +163,8 @@ class Searcher:
         self.ranking = ranking
         self.backend: Backend = backend or WhooshBackend(self.root)
         self.backend.view()  # fail now, with the hint, if there is no index
+        #: source id <-> the name readers know (shipped, and the owner's file in the index directory)
+        self.sources = SourceNames.load(self.root)
 
     @_damage_is_missing
     def generation(self) -> object:
@@ -168,7 +196,8 @@ class Searcher:
     def search(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
                sort: str = "relevance", page: int = 1, limit: int = settings.PAGE_SIZE,
                fields: tuple[str, ...] = TEXT_FIELDS, facets: bool = False,
-               snippets: bool = True, source: str | None = None) -> Results:
+               snippets: bool = True, source: str | None = None, histogram: bool = False,
+               browse: bool = False, author: str | None = None, explain: bool = False) -> Results:
         """Search the index.
 
         :param text: the user's query (syntax in :mod:`search.query.parser`).
@@ -178,28 +207,75 @@ class Searcher:
         :param fields: the text fields to search (the knownitem evaluation searches ``body`` only).
         :param facets: also count results by year, month and source.
         :param snippets: build a marked snippet for each hit.
-        :param source: only articles from this source.
+        :param source: only articles from this source: its id (``okaz``) or its name (عكاظ); several
+            separated by commas (any of them); ``-okaz`` leaves a source out.
+        :param author: only articles whose byline holds each word of this text (as written,
+            letters normalized, not stemmed).
+        :param explain: say for each hit which query words it matched and in which forms
+            (:attr:`Hit.matched`, :mod:`search.query.explain`).
+        :param histogram: also count the results over time (:attr:`Results.histogram`,
+            :mod:`search.timeline`).
+        :param browse: with no query (empty `text`), list every article under the filters,
+            newest first (or oldest), instead of the ``EMPTY_QUERY`` notice.
         :raise search.errors.SearchError: a request that cannot be answered as asked (its
             :class:`~search.errors.QueryError` kind for the query itself).
         """
         started = time.perf_counter()
-        request = SearchRequest.checked(text, date_from, date_to, sort, page, limit, fields, facets, snippets, source)
+        request = SearchRequest.checked(text, date_from, date_to, sort, page, limit, fields, facets, snippets, source,
+                                        histogram)
         parsed = parse(request.text, self.ranking)
-        results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=sort,
+        if author and author.strip():
+            request = dataclasses.replace(request, author=author)
+        if explain:
+            request = dataclasses.replace(request, explain=True)
+        if browse and not request.text.strip():
+            request = _browsing(request)
+        results = Results(query=request.text, total=0, page=page, limit=limit, hits=[], sort=request.sort,
                           date_from=_iso(request.date_from), date_to=_iso(request.date_to))
-        if not parsed.clauses:
-            results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
-        else:
+        if parsed.clauses or request.browse:
             if parsed.stopped:
                 shown = parsed.stopped[:STOPWORDS_SHOWN] + (["…"] if len(parsed.stopped) > STOPWORDS_SHOWN else [])
                 results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(shown)}))
-            self._run(request, parsed, results)
+            results.hits = list(self._run(request, parsed, results))
+        else:
+            results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> None:
-        """The stages after parsing: candidates, rerank, page, snippets."""
+    @_damage_is_missing
+    def export(self, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
+               sort: str = "relevance", source: str | None = None, most: int = settings.MAX_EXPORT,
+               fields: tuple[str, ...] = TEXT_FIELDS, browse: bool = False,
+               author: str | None = None) -> tuple[Results, Iterator[Hit]]:
+        """A whole result set for export (:mod:`search.export`): the search's total (``Results``
+        without hits) and its first `most` hits in order, each made (stored fields, snippet) as
+        the iterator is read.
+
+        Everything that can refuse the request runs before this returns, so a streamed response
+        can still answer with an error status; the iterator itself only reads stored fields.
+
+        :raise search.errors.SearchError: as :meth:`search`, and ``EXPORT_TOO_LARGE`` for `most`
+            outside 1..:data:`search.config.MAX_EXPORT`.
+        """
+        if not isinstance(most, int) or not 1 <= most <= settings.MAX_EXPORT:
+            raise SearchError(Code.EXPORT_TOO_LARGE, "limit", most=settings.MAX_EXPORT)
+        request = SearchRequest.checked(text, date_from, date_to, sort, 1, 1, fields, False, True, source)
+        request = dataclasses.replace(request, limit=most, author=author or None)  # page 1 of `most`
+        if browse and not request.text.strip():
+            request = _browsing(request)
+        parsed = parse(request.text, self.ranking)
+        results = Results(query=request.text, total=0, page=1, limit=most, hits=[], sort=request.sort,
+                          date_from=_iso(request.date_from), date_to=_iso(request.date_to))
+        if not parsed.clauses and not request.browse:
+            results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
+            return results, iter(())
+        return results, self._run(request, parsed, results)
+
+    def _run(self, request: SearchRequest, parsed: ParsedQuery, results: Results) -> Iterator[Hit]:
+        """The stages after parsing: candidates, rerank (now), then the asked page's hits with
+        their snippets (as the iterator is read)."""
         view = self.backend.view()
+        sources, excluded_sources = self._source_filter(view, request.source)
         frequency = functools.partial(view.doc_frequency, request.fields[-1])
         parsed, left = parsed.trimmed(frequency)
         if left:
@@ -211,64 +287,147 @@ class Searcher:
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
+        grouped = self.ranking.near_duplicates and depth <= MAX_GROUPED
         # near copies grouped away leave gaps: ask the first phase for more than the page needs
-        wanted = 2 * depth + 20 if self.ranking.near_duplicates else depth
+        wanted = 2 * depth + 20 if grouped else depth
         found = view.candidates(CandidateRequest(
-            words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, request.source,
+            words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, None,
+            sources, excluded_sources, _author_terms(request.author),
             request.sort, max(wanted, rerank_depth) if request.sort == "relevance" else wanted,
-            request.facets, groups))
+            request.facets, groups=groups, days=request.histogram))
         results.total, results.complete = found.total, found.complete
+        if request.histogram:
+            results.histogram = histogram(found.facets.get("day", {}), found.total)
         if found.relaxed:
             results.notices.append(Notice(Code.PHRASE_RELAXED))
         if request.facets:
             results.facets = {name: sorted(found.facets.get(name, {}).items(), key=_facet_order(name))
                               for name in FACET_FIELDS}
+            results.source_names = {value: self.sources.name(value) for value, _ in results.facets["source"]}
         ranked = found.ranked
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
                             found.missing if found.complete_first else (), rerank_depth)
-        terms = highlight_terms(parsed) if request.snippets else frozenset()
-        phrases = highlight_phrases(parsed)
-        positive = parsed.positive
-        stories = (_stories(view, ranked, depth, request.fields) if self.ranking.near_duplicates
-                   else [Group(score, doc) for score, doc in ranked[:depth]])
-        for story in stories[(request.page - 1) * request.limit: depth]:
-            hit = _hit(view.stored_fields(story.doc), story.score, terms if request.snippets else None, phrases)
-            hit.copies = view.copies(hit.id)
-            hit.missing = [_part_text(positive[i]) for i in found.missing.get(story.doc, ())]
-            hit.similar = [_similar(view.stored_fields(doc), score) for score, doc in story.members]
-            results.hits.append(hit)
+        members: dict = {}
+        if grouped:
+            stories = _stories(view, ranked, depth, request.fields)
+            ranked = [(story.score, story.doc) for story in stories]
+            members = {story.doc: story.members for story in stories if story.members}
+        terms = highlight_terms(parsed) if request.snippets else None
+        explained = word_stems(parsed) if request.explain and parsed.clauses else None
+        return self._hits(view, ranked[(request.page - 1) * request.limit: depth], terms, highlight_phrases(parsed),
+                          [_part_text(clause) for clause in parsed.positive], found.missing, explained, members)
+
+    def _hits(self, view: IndexView, ranked: list, terms: frozenset[str] | None,
+              phrases: tuple[tuple[frozenset[str], ...], ...], parts: list[str],
+              missing: dict, explained: dict[str, frozenset[str]] | None = None,
+              members: dict | None = None) -> Iterator[Hit]:
+        """The hits of the ranked `(score, document)` pairs, read one by one (`members`: each
+        story's near copies, document -> [(score, document)])."""
+        for score, doc in ranked:
+            stored = view.stored_fields(doc)
+            body = stored.get("body", "")
+            found = matches(body, terms) if explained and terms else None  # shared by the snippet and why
+            hit = _hit(stored, score, terms, phrases, found)
+            if explained:
+                hit.matched = explain([stored.get("title", ""), body], explained, [None, found])
+            hit.source_name = self.sources.name(hit.source)
+            hit.copies = self._named(view.copies(hit.id))
+            hit.missing = [parts[i] for i in missing.get(doc, ())]
+            hit.similar = self._named([_similar(view.stored_fields(other), s) for s, other in (members or {}).get(doc, ())])
+            yield hit
+
+    def _source_filter(self, view: IndexView, source: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The source ids to keep and to leave out, from ``source``: one source, or several
+        separated by commas (any of them), each by id or name; one written ``-okaz`` is left out
+        (``-was,-sabq``: every source but these).
+
+        :raise SearchError: no source of the index has one of those ids or names."""
+        if not source or not source.strip():
+            return (), ()
+        known = set(view.field_values("source"))
+        keep: list[str] = []
+        drop: list[str] = []
+        for part in source.split(","):
+            part = part.strip()
+            excluded = part.startswith("-")
+            part = part[1:].strip() if excluded else part
+            if not part:
+                continue
+            found = self.sources.resolve(part, known)
+            if found is None:
+                raise SearchError(Code.UNKNOWN_SOURCE, "source", value=part[:100])
+            (drop if excluded else keep).append(found)
+        return tuple(dict.fromkeys(keep)), tuple(dict.fromkeys(drop))
+
+    def _named(self, copies: list[dict]) -> list[dict]:
+        """Copies (``{id, source, url, date}``) with their source's name as ``source_name``."""
+        return [{**c, "source_name": self.sources.name(c.get("source"))} for c in copies]
 
     @_damage_is_missing
     def article(self, doc_id: str, text: str = "") -> ArticleView | None:
-        """The article with id `doc_id`, the words of query `text` marked; None if not found."""
+        """The article with id `doc_id`, the words of query `text` marked as the search's
+        snippets mark them (stems, and the proclitic forms the index holds: فأطفالهم for
+        أطفال), with the copies dropped as its duplicates; None if not found."""
         view = self.backend.view()
         stored = view.document(doc_id)
         if stored is None:
             return None
-        terms = highlight_terms(parse(text, self.ranking)) if text else frozenset()
+        frequency = functools.partial(view.doc_frequency, "body")  # resolved as the search resolves it
+        terms = highlight_terms(parse(text, self.ranking).resolved(frequency, self.ranking)) if text else frozenset()
         mark = functools.partial(mark_all, terms=terms)
         return ArticleView(
             id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
-            source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
+            source=stored.get("source", ""), source_name=self.sources.name(stored.get("source", "")),
+            author=stored.get("author", ""), url=stored.get("url", ""),
             marked_title=mark(stored.get("title", "")), marked_body=mark(stored.get("body", "")),
-            copies=view.copies(stored["id"]),
+            copies=self._named(view.copies(stored["id"])),
         )
+
+    @_damage_is_missing
+    def related(self, doc_id: str, most: int = 5) -> list[Hit]:
+        """More like article `doc_id`: a search for its key words (:mod:`search.query.related`),
+        the article itself left out; [] if there is no such article or nothing like it.
+        Each hit's snippet marks those key words."""
+        view = self.backend.view()
+        stored = view.document(doc_id)
+        if stored is None:
+            return []
+        words = key_words(stored.get("title", ""), stored.get("body", ""),
+                          lambda stem: view.doc_frequency("body", stem), view.doc_count)
+        if not words:
+            return []
+        found = self.search(" ".join(words), limit=most + 1)
+        return [hit for hit in found.hits if hit.id != doc_id][:most]
+
+
+def _author_terms(author: str | None) -> tuple[str, ...]:
+    """The byline words as the author field indexes them (normalized, not stemmed)."""
+    return tuple(t.text for t in _AUTHOR_ANALYZER(author)) if author else ()
+
+
+_AUTHOR_ANALYZER = build_analyzer(stem=False)
+
+
+def _browsing(request: SearchRequest) -> SearchRequest:
+    """`request` as a browse of the archive: by date, newest first unless oldest was asked for."""
+    return dataclasses.replace(request, browse=True, sort="oldest" if request.sort == "oldest" else "newest")
 
 
 def _hit(stored: dict, score: float, terms: frozenset[str] | None,
-         phrases: tuple[tuple[frozenset[str], ...], ...] = ()) -> Hit:
-    """One result from its stored fields; its snippet marks `terms` (no snippet: None) and shows
-    the passage holding `phrases` first."""
+         phrases: tuple[tuple[frozenset[str], ...], ...] = (), found: list | None = None) -> Hit:
+    """One result from its stored fields; its snippet marks `terms` (no snippet: None), whose
+    matches in the body are `found` if already known, and shows the passage holding `phrases`
+    first."""
     return Hit(
         id=stored["id"], title=stored.get("title", ""), date=_iso(stored.get("date")),
         source=stored.get("source", ""), author=stored.get("author", ""), url=stored.get("url", ""),
         score=round(float(score), 4),
-        marked_snippet=make_snippet(stored.get("body", ""), terms, phrases=phrases) if terms is not None else "",
+        marked_snippet=make_snippet(stored.get("body", ""), terms, phrases=phrases, found=found) if terms is not None else "",
     )
 
 
-def _stories(view: IndexView, ranked: list[tuple[float, Any]], wanted: int, fields: tuple[str, ...]) -> list[Group]:
+def _stories(view: IndexView, ranked: list[tuple[float, Any]], wanted: int, fields: tuple[str, ...]) -> list:
     """The ranked articles as stories, near copies grouped (:mod:`search.query.grouping`)."""
     field_name = "body" if "body" in fields else fields[-1]
 

@@ -224,7 +224,7 @@ def test_duplicates_are_named_on_the_kept_article_and_follow_it_in_batch_runs(tm
         "/api/search", query_string={"q": "داعش"}).get_json()
     assert [c["id"] for r in body["results"] if r["id"] == a["id"] for c in r["copies"]] == ["a-again", "a-url"]
     page = create_app({"TESTING": True, "INDEX_DIR": str(root)}).test_client().get("/?q=داعش").get_data(as_text=True)
-    assert "نُشر أيضًا في:" in page and "<bdi>sabq</bdi>" in page
+    assert "نُشر أيضًا في:" in page and "<bdi>سبق</bdi>" in page
     queries = tmp_path / "q.tsv"
     queries.write_text("q\tداعش\n", encoding="utf-8")
     run = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(root)]).output.split("\n")

@@ -34,9 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
 
-    from web import errors, formatting, headers, limits, views
+    from search.ingest.hijri import hijri_label
+    from web import errors, export, formatting, headers, limits, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(export.bp)
     errors.init_app(app)
     headers.init_app(app)
     limits.init_app(app)
@@ -45,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         month_label=formatting.month_label, results_phrase=formatting.results_phrase,
         seconds_phrase=formatting.seconds_phrase, isolated=formatting.isolated,
         marked_html=formatting.marked_html, recorded_time=formatting.recorded_time,
-        date_parts=formatting.date_parts,
+        date_parts=formatting.date_parts, hijri_date=hijri_label, hijri_input=formatting.hijri_input,
     )
     app.jinja_env.globals["month_names"] = formatting.MONTHS
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -108,6 +109,8 @@ class WebSearcher(Searcher):
         ids, counts = np.unique(np.concatenate(unique), return_counts=True)
         return found.total, len(docs), ids, counts
 
+    _span: tuple[object, tuple[date | None, list[str]]] | None = None
+
     def years(self) -> list[str]:
         """The years that have articles in the index, newest first (read once per generation:
         the page asks on every request)."""
@@ -115,3 +118,21 @@ class WebSearcher(Searcher):
         if self._years is None or self._years[0] != generation:
             self._years = (generation, sorted((y for y in self.field_values("year") if y), reverse=True))
         return self._years[1]
+
+    def span(self) -> tuple[date | None, list[str]]:
+        """The day of the newest dated article, and the months (``YYYY-MM``) that have articles,
+        newest first (read once per generation)."""
+        generation = self.generation()
+        if self._span is None or self._span[0] != generation:
+            newest = self.backend.view().date_span()[1]
+            months = sorted((m for m in self.field_values("month") if m), reverse=True)
+            self._span = (generation, (newest.date() if newest else None, months))
+        return self._span[1]
+
+    def sources_in_index(self) -> list[str]:
+        """The source ids of the index (read once per generation)."""
+        generation = self.generation()
+        cached = getattr(self, "_sources_in_index", None)
+        if cached is None or cached[0] != generation:
+            cached = self._sources_in_index = (generation, [v for v in self.field_values("source") if v])
+        return cached[1]

@@ -154,3 +154,14 @@ def date_parts(value: str) -> DateParts:
     if when is None:
         return DateParts(year=value or "")
     return DateParts(when.day, when.month, when.year)
+
+
+def hijri_input(value: str | None) -> str:
+    """What the Hijri date field shows for a from/to value: the Hijri day of a Gregorian date
+    (``2015-08-05`` → ``1436-10-20``), or a typed Hijri day as it was typed (marks removed)."""
+    from search.ingest.hijri import HIJRI_YEARS, hijri_iso
+
+    text = (value or "").strip().rstrip("هـم ").strip()
+    if text[:4].isdigit() and int(text[:4]) in HIJRI_YEARS:
+        return text
+    return hijri_iso(text) or ""

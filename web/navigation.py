@@ -19,6 +19,8 @@ from web.params import SearchParams
 
 #: Years offered as quick choices (the newest in the index).
 QUICK_YEARS = 5
+#: The archive's months are offered as quick choices when it has at most this many.
+QUICK_MONTHS_WITHIN = 12
 #: Months listed when no year is chosen (the newest with results); sources listed at most.
 MONTHS_SHOWN = 12
 SOURCES_SHOWN = 15
@@ -52,13 +54,22 @@ def _quoted(value: str) -> str:
     return quote_plus(value, safe="!$'()*,/:;?@")
 
 
-def quick_dates(params: SearchParams, today: date, years: list[str]) -> list[Link]:
-    """Any time, the past week, month and year (up to `today`), and the newest years."""
-    ranges = [("أي وقت", None, None),
-              ("الأسبوع الماضي", today - timedelta(days=7), today),
-              ("الشهر الماضي", today - timedelta(days=30), today),
-              ("السنة الماضية", today - timedelta(days=365), today)]
-    ranges += [(y, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years[:QUICK_YEARS]]
+def quick_dates(params: SearchParams, newest: date | None, years: list[str], months: list[str]) -> list[Link]:
+    """Any time; the archive's last week, month and year, counted back from its newest article
+    (`newest`; not today: an archive of 2015 has nothing in "the last week" of today); then the
+    archive's own years (`years`, newest first) when it has more than one, and its months
+    (`months`, ``YYYY-MM``) when it has at most :data:`QUICK_MONTHS_WITHIN` of them."""
+    ranges: list[tuple[str, date | None, date | None]] = [("أي وقت", None, None)]
+    if newest is not None:
+        ranges += [("آخر أسبوع", newest - timedelta(days=6), newest),
+                   ("آخر شهر", newest - timedelta(days=29), newest),
+                   ("آخر سنة", newest - timedelta(days=364), newest)]
+    if len(years) > 1:
+        ranges += [(y, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years[:QUICK_YEARS]]
+    if len(months) <= QUICK_MONTHS_WITHIN:
+        for m in months:
+            first = date(int(m[:4]), int(m[5:7]), 1)
+            ranges.append((month_label(m), first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)))
     links = []
     for label, start, end in ranges:
         active = (params.date_from, params.date_to) == (start, end) and not (params.year or params.month)
@@ -80,35 +91,57 @@ class FacetGroup:
     links: list[Link]
 
 
-def facet_groups(params: SearchParams, facets: dict[str, list[tuple[str, int]]]) -> list[FacetGroup]:
-    """Year, month and source counts as links that narrow the search (or widen it back)."""
+def facet_groups(params: SearchParams, facets: dict[str, list[tuple[str, int]]],
+                 names: dict[str, str] | None = None) -> list[FacetGroup]:
+    """Year, month and source counts as links that narrow the search (or widen it back); a
+    source shows as its name in `names` (id -> name)."""
+    known: dict[str, str] = names or {}
     groups = []
     years = sorted(facets.get("year", []), reverse=True)
     months = sorted(facets.get("month", []), reverse=True)
     if not params.year:
         months = months[:MONTHS_SHOWN]
     sources = facets.get("source", [])[:SOURCES_SHOWN]
+
+    def source_label(value: str) -> str:
+        return known.get(value, value)
+
     for name, title, values, label in (("year", "السنة", years, str),
                                        ("month", "الشهر", months, month_label),
-                                       ("source", "المصدر", sources, str)):
+                                       ("source", "المصدر", sources, source_label)):
         current = getattr(params, name)
-        links = [Link(label(value), _url(params, **{name: "" if value == current else value}),
-                      value == current, count) for value, count in values]
+        chosen = {current, *(k for k, v in known.items() if v == current)} if name == "source" else {current}
+        links = [Link(label(value), _url(params, **{name: "" if value in chosen else value}),
+                      value in chosen, count) for value, count in values]
         if links:
             groups.append(FacetGroup(name, title, links))
     return groups
 
 
-def active_filters(params: SearchParams) -> list[Link]:
-    """The facets in force, each a link that removes it."""
+def active_filters(params: SearchParams, names: dict[str, str] | None = None) -> list[Link]:
+    """The facets in force, each a link that removes it (a source by its name in `names`)."""
     links = []
     if params.year:
         links.append(Link(f"السنة: {params.year}", _url(params, year="")))
     if params.month:
         links.append(Link(f"الشهر: {month_label(params.month)}", _url(params, month="")))
     if params.source:
-        links.append(Link(f"المصدر: {params.source}", _url(params, source="")))
+        links.append(Link(f"المصدر: {source_label(params.source, names or {})}", _url(params, source="")))
+    if params.author:
+        links.append(Link(f"الكاتب: {params.author}", _url(params, author="")))
+    if params.within:
+        links.append(Link("في العناوين فقط", _url(params, within="")))
     return links
+
+
+def source_label(source: str, names: dict[str, str]) -> str:
+    """``عكاظ``, ``عكاظ أو سبق``, ``كل المصادر عدا واس`` for a ``source`` parameter."""
+    keep = [names.get(p, p) for p in source.split(",") if p and not p.startswith("-")]
+    drop = [names.get(p[1:], p[1:]) for p in source.split(",") if p.startswith("-")]
+    label = " أو ".join(keep)
+    if drop:
+        label = (label + "، " if label else "كل المصادر ") + "عدا " + " و".join(drop)
+    return label
 
 
 def page_links(params: SearchParams, page_count: int, window: int = 2) -> dict:

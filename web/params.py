@@ -11,7 +11,11 @@ Every state of the page lives in these query parameters, so any page is a permal
 ``limit``  results per page (1–100; default ``PAGE_SIZE``)
 ``year``   year facet, e.g. ``2020`` (narrows the from/to range)
 ``month``  month facet, e.g. ``2020-06`` (narrows the from/to range)
-``source`` source facet, e.g. ``okaz``
+``source`` source facet, e.g. ``okaz``; or several, ``okaz,sabq`` (repeated ``source=``
+           too); ``-was,-sabq`` (or with ``except=1``): every source but these
+``author`` words the byline must hold
+``in``     ``title``: the query's words in the title only
+``cal``    ``hijri``: from/to are Hijri days (else a Hijri day is marked: ``1436-10-20هـ``)
 =========  ===========================================================
 
 The request's values are read here from the URL's strings; whether they make a search is the
@@ -28,13 +32,18 @@ from datetime import date
 from search import config
 from search.analysis.arabic import DIGIT_FOLDS
 from search.errors import SearchError
-from search.searcher import SearchRequest
+from search.ingest.hijri import HIJRI_YEARS
+from search.searcher import SearchRequest, parse_day
 from web import messages
 from web.messages import ltr
 
 #: URL name of each :class:`SearchParams` field.
 URL_NAMES = {"q": "q", "date_from": "from", "date_to": "to", "sort": "sort", "page": "page",
-             "limit": "limit", "year": "year", "month": "month", "source": "source"}
+             "limit": "limit", "year": "year", "month": "month", "source": "source", "author": "author",
+             "within": "in"}
+#: What ``in`` may say: where the query's words are searched (title only, or title and body).
+WITHIN = {"": ("title", "body"), "title": ("title",)}
+MAX_AUTHOR_CHARS = 200
 MAX_SOURCE_CHARS = 200
 _YEAR = re.compile(r"^[0-9]{4}$")
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -64,6 +73,19 @@ class SearchParams:
     month: str = ""
     source: str = ""
     default_limit: int = config.PAGE_SIZE
+    author: str = ""
+    within: str = ""
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        """The text fields the query's words are searched in."""
+        return WITHIN[self.within]
+
+    @property
+    def browsing(self) -> bool:
+        """No query, but a filter or an order: list the archive's articles by date."""
+        return not self.q and bool(self.date_from or self.date_to or self.year or self.month or self.source
+                                   or self.author or self.sort != "relevance")
 
     def effective_range(self) -> tuple[date | None, date | None]:
         """from/to narrowed by the year and month facets.
@@ -125,10 +147,16 @@ def parse_params(args, default_limit: int = config.PAGE_SIZE) -> SearchParams:
         raise ParamError("year", f"«{ltr(year[:20])}» ليست سنة: اكتبها بأربعة أرقام مثل 2020.")
     if month and _month_range(month)[0] is None:
         raise ParamError("month", f"«{ltr(month[:20])}» ليس شهرًا: اكتبه بالشكل {ltr('2020-06')}.")
-    source = _text(args, "source")
+    source = _sources(args)
     if len(source) > MAX_SOURCE_CHARS:
         raise ParamError("source", "اسم المصدر طويل جدًا.")
-    params = SearchParams(q, date_from, date_to, sort, page, limit, year, month, source, default_limit)
+    author = _text(args, "author")
+    if len(author) > MAX_AUTHOR_CHARS:
+        raise ParamError("author", "اسم الكاتب طويل جدًا.")
+    within = _text(args, "in")
+    if within not in WITHIN:
+        raise ParamError("in", "مكان البحث غير معروف: اكتب in=title للبحث في العناوين فقط، أو احذفه.")
+    params = SearchParams(q, date_from, date_to, sort, page, limit, year, month, source, default_limit, author, within)
     params.effective_range()  # the facets must leave some days
     return params
 
@@ -136,6 +164,21 @@ def parse_params(args, default_limit: int = config.PAGE_SIZE) -> SearchParams:
 def _text(args, name: str) -> str:
     """A parameter as text, stripped, with control characters removed."""
     value = args.get(name) or ""
+    return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
+
+
+def _sources(args) -> str:
+    """``source`` as one comma-separated list (a repeated parameter joined; with ``except=1``
+    each one left out)."""
+    getlist = getattr(args, "getlist", None)
+    values = getlist("source") if getlist else [args.get("source") or ""]
+    parts = [p.strip() for v in values for p in _clean(v).split(",") if p.strip()]
+    if _text(args, "except") == "1":
+        parts = [p if p.startswith("-") else "-" + p for p in parts]
+    return ",".join(dict.fromkeys(parts))
+
+
+def _clean(value: str) -> str:
     return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
 
 
@@ -151,6 +194,12 @@ def _day(args, name: str, label: str) -> date | None:
     value = _digits(_text(args, name))
     if not value:
         return None
+    hijri = _text(args, "cal") == "hijri"
+    if hijri or not value.isascii() or value.endswith(("م", "ه", "هـ")) or _hijri_year(value):
+        try:  # Hijri, or marked with its calendar: the engine reads it (search.ingest.hijri)
+            return parse_day(value, name, hijri)
+        except SearchError as exc:
+            raise ParamError(name, messages.error(exc)) from None
     if _DAY.match(value):
         try:
             return date.fromisoformat(value)
@@ -158,6 +207,10 @@ def _day(args, name: str, label: str) -> date | None:
             pass
     raise ParamError(name, f"«{ltr(value[:40])}» ليس تاريخًا صحيحًا في خانة «{label}»: "
                            f"اكتبه بالشكل سنة-شهر-يوم، مثل {ltr('2020-06-22')}.")
+
+
+def _hijri_year(value: str) -> bool:
+    return value[:4].isdigit() and int(value[:4]) in HIJRI_YEARS
 
 
 def _whole(args, name: str, default: int, label: str) -> int:

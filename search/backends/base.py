@@ -38,9 +38,13 @@ class CandidateRequest:
     start: datetime | None = None  # first instant included (undated articles never are)
     end: datetime | None = None  # last instant included
     source: str | None = None
+    sources: tuple[str, ...] = ()  # only articles from any of these sources (ids)
+    excluded_sources: tuple[str, ...] = ()  # no article from these sources (ids)
+    author_terms: tuple[str, ...] = ()  # the author field must hold each of these terms (analyzed, unstemmed)
     sort: str = "relevance"  # relevance (ties newest first), newest or oldest; undated last
     depth: int = 10  # ranked candidates wanted
     facets: bool = False  # count the matches by year, month and source
+    days: bool = False  # count the dated matches by day (the timeline's facet ``day``: YYYY-MM-DD -> count)
     #: the query's parts (clauses), each a list of options, each a list of indices into `words`:
     #: with ``config.all_words_first`` and two parts or more, the articles with every part first
     groups: list[list[list[int]]] = field(default_factory=list)
@@ -52,7 +56,7 @@ class CandidateSet:
 
     total: int  # articles matching
     ranked: list[tuple[float, DocKey]]  # (first-phase score, document), at most `depth`, in order
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count (and ``day``)
     relaxed: bool = False  # no article met every constraint, so they were left out
     complete: int | None = None  # articles with every part of the query (None: not counted)
     missing: dict[DocKey, list[int]] = field(default_factory=dict)  # ranked document -> parts it lacks
@@ -78,6 +82,9 @@ class IndexView(Protocol):
         (``{id, source, url, date}`` each; none: an empty list)."""
         ...
     def field_values(self, field: str) -> list[str]: ...
+    def date_span(self) -> tuple[datetime | None, datetime | None]:
+        """The first and last dates of the live articles ((None, None): none is dated)."""
+        ...
     def broad_stems(self) -> Any: ...  # a search.analysis.broad_stems.BroadStemMap, or None
 
 

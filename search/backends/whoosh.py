@@ -13,6 +13,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,14 @@ class WhooshView:
             allowed &= index.date_mask(request.start, request.end)
         if request.source:
             allowed &= self._facet_mask("source", request.source)
+        if request.sources:
+            allowed &= np.logical_or.reduce([self._facet_mask("source", s) for s in request.sources])
+        for excluded_source in request.excluded_sources:
+            allowed &= ~self._facet_mask("source", excluded_source)
+        for term in request.author_terms:
+            holders = np.zeros(len(allowed), dtype=bool)
+            holders[source.postings("author", term)[0]] = True
+            allowed &= holders
         excluded = filters.constraint_mask(request.excluded, request.fields, source, self._data.term_ids, False)
         matched &= allowed & ~excluded
         relaxed = False
@@ -119,6 +128,8 @@ class WhooshView:
                 relaxed = True
         docnums = np.flatnonzero(matched)
         counts = index.facet_counts(matched) if request.facets else {}
+        if request.days:
+            counts["day"] = index.day_counts(matched)
         config = request.config
         if not (config.all_words_first and len(request.groups) > 1):
             ranked = first_phase.order(docnums, scores, index.columns.date, request.sort, request.depth, date_order)
@@ -149,6 +160,9 @@ class WhooshView:
 
     def field_values(self, field: str) -> list[str]:
         return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._searcher.reader().field_terms(field)]
+
+    def date_span(self) -> tuple[datetime | None, datetime | None]:
+        return self._data.index.date_span()
 
     def broad_stems(self) -> BroadStemMap | None:
         return self._data.broad_stems

@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date as Day
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,6 +63,19 @@ def _dates(reader, n: int) -> np.ndarray:
     return date
 
 
+def _days(dates: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, Day | None]:
+    """Each document's day as days since the first dated live document's (-1: undated), and that
+    first day."""
+    dated = (dates != UNDATED) & alive
+    if not dated.any():
+        return np.full(len(dates), -1, dtype=np.int32), None
+    day = np.full(len(dates), -1, dtype=np.int64)
+    day[dated] = dates[dated] // 86_400
+    first = int(day[dated].min())
+    day[dated] -= first
+    return day.astype(np.int32), (_EPOCH + timedelta(days=first)).date()
+
+
 def date_order(date: np.ndarray, newest: bool) -> np.ndarray:
     """A sort key (ascending) for dates of :data:`UNDATED` or seconds: newest or oldest first,
     undated last either way."""
@@ -79,6 +93,9 @@ class Columns:
     avg_length: dict[str, float]
     date: np.ndarray  # int64 seconds since 1970; UNDATED when undated
     facets: dict[str, tuple[np.ndarray, list[str]]]  # field -> (codes, values); code -1: none
+    #: int32 days since `first_day` (-1: undated), the ``day`` facet of the timeline
+    day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    first_day: Day | None = None  # the archive's first dated day
 
 
 class PostingIndex:
@@ -109,7 +126,8 @@ class PostingIndex:
             lengths[name] = arr
             having = arr[alive & (arr > 0)]
             avg[name] = float(having.mean()) if len(having) else 1.0
-        return Columns(alive, lengths, avg, _dates(reader, n), self._load_facets(reader, n))
+        dates = _dates(reader, n)
+        return Columns(alive, lengths, avg, dates, self._load_facets(reader, n), *_days(dates, alive))
 
     def _load_facets(self, reader, n: int) -> dict[str, tuple[np.ndarray, list[str]]]:
         facets = {}
@@ -203,6 +221,26 @@ class PostingIndex:
         if end is not None:
             mask &= date <= int((end - _EPOCH).total_seconds())
         return mask
+
+    def day_counts(self, matched: np.ndarray) -> dict[str, int]:
+        """The ``day`` facet: dated documents of the boolean mask `matched` per day
+        (``YYYY-MM-DD`` -> count; days with none left out)."""
+        columns = self.columns
+        sel = columns.day[matched]
+        sel = sel[sel >= 0]
+        if not len(sel) or columns.first_day is None:
+            return {}
+        counts = np.bincount(sel)
+        first = columns.first_day
+        return {(first + timedelta(days=int(i))).isoformat(): int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def date_span(self) -> tuple[datetime | None, datetime | None]:
+        """The first and last instants of the live dated documents (None, None: none dated)."""
+        columns = self.columns
+        dates = columns.date[columns.alive & (columns.date != UNDATED)]
+        if not len(dates):
+            return None, None
+        return _EPOCH + timedelta(seconds=int(dates.min())), _EPOCH + timedelta(seconds=int(dates.max()))
 
     def facet_counts(self, matched: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts of each facet value among the documents in the boolean mask `matched`."""

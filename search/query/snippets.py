@@ -103,7 +103,8 @@ def lead(text: str, chars: int) -> str:
 
 
 def snippet(text: str, terms: frozenset[str], chars: int = 240, surround: int = 70, top: int = 2,
-            phrases: tuple[tuple[frozenset[str], ...], ...] = ()) -> str:
+            phrases: tuple[tuple[frozenset[str], ...], ...] = (),
+            found: list[tuple[int, int, str]] | None = None) -> str:
     """The best `top` passages of `text` (at most `chars` characters each) around the query's
     words, in text order, every query word inside them marked; the start of the text when no
     word matches.
@@ -113,9 +114,10 @@ def snippet(text: str, terms: frozenset[str], chars: int = 240, surround: int = 
     phrase a sequence of stem sets, one per word, its words next to each other in the text), then
     by how many different query stems, then by how many matches, then by position; the best are
     taken that share no text with a better one (so no sentence is shown twice), each trimmed to
-    whole words.
+    whole words. `found`: the matches of `terms` in `text` when the caller has them already.
     """
-    found = matches(text, terms) if terms else []
+    if found is None:
+        found = matches(text, terms) if terms else []
     if not found:
         return lead(text, chars)
     starts = [s for s, _, _ in found]

@@ -10,6 +10,7 @@ The browser tests are skipped, with the reason, only when Debian's Chromium is n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -43,13 +44,13 @@ def e2e_index(tmp_path_factory) -> Path:
     return build_index(tmp_path_factory.mktemp("e2e"))
 
 
-@pytest.fixture(scope="session")
-def server(e2e_index, tmp_path_factory):
-    """Base URL of ``arshif serve --port <free> --index <test index>``, running for the session."""
+@contextlib.contextmanager
+def served(index: Path, log_dir: Path):
+    """Base URL of ``arshif serve --port <free> --index <index>``, running inside the block."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = log_dir / "serve.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([*_arshif(), "serve", "--port", str(port), "--index", str(e2e_index)],
+        proc = subprocess.Popen([*_arshif(), "serve", "--port", str(port), "--index", str(index)],
                                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
@@ -72,6 +73,23 @@ def server(e2e_index, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server(e2e_index, tmp_path_factory):
+    """Base URL of ``arshif serve --port <free> --index <test index>``, running for the session."""
+    with served(e2e_index, tmp_path_factory.mktemp("serve")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def snn_server(tmp_path_factory):
+    """The server on real SaudiNewsNet articles (:mod:`journalist_fixtures`)."""
+    from journalist_fixtures import build
+
+    index = build(tmp_path_factory.mktemp("snn-e2e"))
+    with served(index, tmp_path_factory.mktemp("snn-serve")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
