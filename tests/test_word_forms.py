@@ -114,3 +114,14 @@ def test_a_long_text_keeps_its_operators_and_its_rarest_words():
     trimmed, left = parsed.trimmed(lambda stem: rank.get(stem, 0), limit=10)
     assert left == 63 and trimmed.clauses[0].phrase and trimmed.excluded  # 2 + 1 words of operators, 7 plain
     assert [c.terms[0].written for c in trimmed.clauses if c.plain] == plain[:7]
+
+
+def test_final_yeh_written_alef_maksura_is_read_where_the_index_makes_it_likely():
+    from search.analysis.analyzer import forms
+    assert forms("فى") is None and forms("الذى") is None  # particles written with ى for ي: stopwords
+    assert forms("منى") is not None  # a name, not مني
+    frequency = {"شيوعي": 0, "شيوع": 40, "ليلي": 108, "ليل": 369}.get
+    term = parse("الشيوعى").terms()[0].resolved(lambda t: frequency(t) or 0, strip=False)
+    assert "شيوع" in term.alternates  # الشيوعى is not in the index as written: read as الشيوعي
+    term = parse("ليلى").terms()[0].resolved(lambda t: frequency(t) or 0, strip=False)
+    assert "ليل" not in term.alternates  # a name typed alone is searched as typed

@@ -75,8 +75,8 @@ class Term:
         removed = stripped_forms(written, word_stem, proclitics)
         added = [f for f in affixed_forms(written, word_stem, proclitics) if f not in removed]
         return cls(written, normalized, word_stem, tuple(alternate_stems(written)),
-                   tuple(dict.fromkeys(added + removed)), tuple(accusative_stems(written, word_stem)),
-                   tuple(added))
+                   tuple(dict.fromkeys(added + removed)),
+                   tuple(accusative_stems(written, word_stem) + final_yeh_stems(written, word_stem)), tuple(added))
 
     def resolved(self, frequency: Frequency, strip: bool = True) -> Term:
         """This word with only the readings that the index makes likely (see the module
@@ -290,12 +290,14 @@ def alternate_stems(raw: str) -> list[str]:
     """Stems of the word under readings its spelling leaves open (to look up in the index):
     typed without hamza, البرت may be ألبرت (whose ال stays) and the other way round; its ending
     may be its own (فلسطين, stemmed فلسط, is the stem of الفلسطينية); a final ي
-    may be ى typed as ي (مستشفي for مستشفى, ليلي for ليلى), a final ه ة typed as ه (صبراته for
+    may be ى typed as ي (مستشفي for مستشفى, ليلي for ليلى) and a final ى ي typed as ى (الشيوعى:
+    :func:`final_yeh_stems`), a final ه ة typed as ه (صبراته for
     صبراتة, not صبر + ات + ه); a final ا typed without tanween may be
     the accusative ending (يمنيا for يمنياً: see :func:`accusative_stems`)."""
     norm, word_stem = forms(raw)  # type: ignore[misc]
     spelled = spell(raw)
     others = {stem(spelled, article=has_hamza_lam(raw)), *accusative_stems(raw, word_stem),
+              *final_yeh_stems(raw, word_stem),
               without_proclitics(spelled, article=not has_hamza_lam(raw))}
     if len(spelled) > 3 and spelled.endswith(YEH):
         others.add(stem(spelled[:-1] + "\u0649"))
@@ -310,6 +312,18 @@ def accusative_stems(raw: str, word_stem: str) -> list[str]:
     spelled = spell(raw)
     if len(spelled) > 3 and spelled.endswith(ALEF):
         found = stem(spelled[:-1])
+        if found != word_stem:
+            return [found]
+    return []
+
+
+def final_yeh_stems(raw: str, word_stem: str) -> list[str]:
+    """The stem of a word ending in ى read as ي typed as ى (الشيوعى for الشيوعي, as some writers
+    end every final ي): a reading that may strip the ي, so it is kept, like an affix taken off, only
+    where the index's frequencies make it likely (ليلى stays ليلى)."""
+    spelled = spell(raw)
+    if len(spelled) > 3 and spelled.endswith("\u0649"):
+        found = stem(spelled[:-1] + YEH)
         if found != word_stem:
             return [found]
     return []
