@@ -64,7 +64,7 @@ def reindex(paths, index, procs, strict, incremental, verbose):
     progress = _progress_line() if sys.stderr.isatty() else None
     try:
         summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental)
-    except store.ReindexRunning as exc:
+    except (store.ReindexRunning, store.NothingIndexed) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         where = f" (while writing {exc.filename})" if getattr(exc, "filename", None) else ""

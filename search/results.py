@@ -74,15 +74,17 @@ class Results:
     elapsed_ms: float = 0.0
     source_names: dict[str, str] = field(default_factory=dict)  # source facet id -> name
     histogram: Histogram | None = None  # the results over time, when asked for
+    grouped: int = 0  # articles listed under another as near copies of its story (Hit.similar)
 
     @property
     def page_count(self) -> int:
-        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+        """Pages of hits: the articles less those grouped under another."""
+        return max(1, math.ceil((self.total - self.grouped) / self.limit)) if self.limit else 1
 
     def as_dict(self) -> dict:
         return {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
-            "pages": self.page_count, "sort": self.sort, "from": self.date_from, "to": self.date_to,
+            "pages": self.page_count, "grouped": self.grouped, "sort": self.sort, "from": self.date_from, "to": self.date_to,
             "complete": self.complete,
             "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
             "results": [h.as_dict() for h in self.hits],

@@ -302,3 +302,9 @@ def test_explain_names_each_rule():
     assert explain("مصراتة") == ("مصرات", ("ending ة",))
     assert explain("والميليشيات")[1] == ("proclitic وال", "ending ات")
     assert "و kept" in explain("وائل")[1][0]
+
+
+def test_a_ligature_inside_a_word_and_a_zero_width_space_between_words():
+    from search.analysis.analyzer import token_forms
+    assert token_forms("ﻻعب اﻷفلاج") == token_forms("لاعب الأفلاج")  # lam-alef ligatures beside plain letters
+    assert len(token_forms("كلمة\u200bكلمتان")) == 2  # a zero-width space separates words

@@ -108,3 +108,28 @@ def test_the_page_and_the_api_name_the_near_copies(wire_index):
     assert "الخبر نفسه في:" in page and page.count('class="hit"') == 2
     body = client.get("/api/search?q=كورونا الرياض").get_json()
     assert sum(len(h["similar"]) for h in body["results"]) == 2
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_paging_lists_every_article_once_and_no_page_is_empty(wire_index, limit):
+    searcher = Searcher(wire_index)
+    first = searcher.search("كورونا الرياض", limit=limit)
+    seen: list[str] = []
+    for page in range(1, first.page_count + 1):
+        results = searcher.search("كورونا الرياض", limit=limit, page=page)
+        assert results.hits and results.page_count == first.page_count
+        seen += [i for h in results.hits for i in [h.id, *(s["id"] for s in h.similar)]]
+    assert len(seen) == len(set(seen)) == first.total
+    _, rows = searcher.export("كورونا الرياض", most=100)
+    assert sorted(seen) == sorted(hit.id for hit in rows)  # the export lists every article, ungrouped
+
+
+def test_a_compound_name_written_with_a_space_is_marked_and_never_corrected():
+    from search.query.parser import highlight_terms, parse
+    from search.query.snippets import matches
+    from web.suggest import suggest
+    text = "التقى عبد الله بن زايد وعبدالله الآخر في أبو ظبي"
+    assert [text[s:e] for s, e, _ in matches(text, highlight_terms(parse("عبد الله")))] == ["عبد الله", "وعبدالله"]
+    assert [text[s:e] for s, e, _ in matches(text, highlight_terms(parse("أبوظبي")))] == ["أبو ظبي"]
+    frequency = {"ظبي": 1, "طبي": 500, "ابو": 300, "ابن": 3000}
+    assert suggest("أبو ظبي", 250, lambda w: frequency.get(w, 0)) is None
