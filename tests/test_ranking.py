@@ -127,3 +127,19 @@ def test_candidates_decoded_at_once_are_those_decoded_one_by_one():
     for name in ("stems", "norms", "lengths", "doc", "position"):
         assert getattr(at_once, name).tolist() == getattr(one_by_one, name).tolist(), name
     assert at_once.n_docs == len(texts) and at_once.size == sum(len(token_forms(t)) for t in texts)
+
+
+def test_the_second_tier_keeps_its_score_order_when_cut_to_depth():
+    """Articles lacking a query part follow those with every part, best first among themselves
+    (a float32 tier offset once rounded their scores away and picked them at random)."""
+    import numpy as np
+
+    from search.query.first_phase import order
+    rng = np.random.default_rng(7)
+    scores = rng.uniform(1, 20, 2000).astype(np.float32)
+    first = np.zeros(2000, dtype=bool)
+    first[:5] = True  # five articles have every part
+    ranked = order(np.arange(2000), scores, np.zeros(2000), "relevance", 20, lambda d, newest: np.zeros(len(d)), first)
+    rest = [doc for _, doc in ranked[5:]]
+    assert sorted(doc for _, doc in ranked[:5]) == [0, 1, 2, 3, 4]
+    assert rest == [int(d) for d in 5 + np.argsort(-scores[5:], kind="stable")[:15]]  # the best of the rest
