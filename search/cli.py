@@ -317,7 +317,7 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
                 click.echo(f"line {number} ({qid}): no results: {notice}", err=True)
         rank = 0
         for hit in results.hits:  # each copy of an article published twice right after it
-            for doc_id in [hit.id, *(c["id"] for c in hit.copies), *(c["id"] for c in hit.similar)]:
+            for doc_id in hit.ids():
                 rank += 1
                 click.echo(f"{qid} Q0 {doc_id} {rank} {hit.score:.4f} arshif")
 

@@ -31,8 +31,14 @@ class Hit:
     #: the parts of the query this article lacks (when others have them all), as written
     missing: list[str] = field(default_factory=list)
     #: near copies of this story ranked below it (the same wire story in other papers), grouped
-    #: here instead of listed again: [{id, title, source, date, url, score}]
+    #: here instead of listed again: [{id, title, source, date, url, score, source_name, copies}]
     similar: list[dict] = field(default_factory=list)
+
+    def ids(self) -> list[str]:
+        """Every article this hit stands for, in the order a TREC run lists them: the article,
+        its exact copies, then each near copy with its own exact copies."""
+        return [self.id, *(c["id"] for c in self.copies),
+                *(i for near in self.similar for i in [near["id"], *(c["id"] for c in near.get("copies", ()))])]
     source_name: str = ""  # the name readers know the source by (search.ingest.source_names)
     #: why it matched: each query word's forms in the article, [{word, count, forms: [{form, count}]}]
     #: (count 0: the article lacks the word; search.query.explain)

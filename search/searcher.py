@@ -338,7 +338,8 @@ class Searcher:
             hit.source_name = self.sources.name(hit.source)
             hit.copies = self._named(view.copies(hit.id))
             hit.missing = [parts[i] for i in missing.get(doc, ())]
-            hit.similar = self._named([_similar(view.stored_fields(other), s) for s, other in (members or {}).get(doc, ())])
+            hit.similar = [{**near, "copies": self._named(view.copies(near["id"]))} for near in
+                           self._named([_similar(view.stored_fields(other), s) for s, other in (members or {}).get(doc, ())])]
             yield hit
 
     def _source_filter(self, view: IndexView, source: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -59,6 +59,8 @@ def wire_index(tmp_path_factory):
          "body": STORY},
         {"id": "sabq-1", "source": "sabq", "date": "2015-08-06", "title": "الصحة: 4 إصابات بكورونا في الرياض",
          "body": EDITED},
+        {"id": "was-1", "source": "was", "date": "2015-08-06", "title": "الصحة: 4 إصابات بكورونا في الرياض",
+         "body": EDITED},  # an exact copy of sabq-1: a copy kept on it at indexing
         {"id": "yaum-1", "source": "alyaum", "date": "2015-08-07", "title": "كورونا يصيب عائلة في الرياض",
          "body": EDITED + " وأضافت أن الفرق الطبية تتابع المخالطين"},
         {"id": "other-1", "source": "okaz", "date": "2015-08-07", "title": "مهرجان التمور", "body": OTHER},
@@ -95,9 +97,9 @@ def test_batch_lists_each_near_copy_right_after_its_story(wire_index, tmp_path):
     queries.write_text("q1\tكورونا الرياض\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(wire_index)])
     docs = [line.split()[2] for line in result.stdout.splitlines()]
-    assert sorted(docs) == ["later-1", "okaz-1", "sabq-1", "yaum-1"]
+    assert sorted(docs) == ["later-1", "okaz-1", "sabq-1", "was-1", "yaum-1"]  # the near copy's own copy too
     first = docs.index(next(d for d in docs if d in ("okaz-1", "sabq-1", "yaum-1")))
-    assert sorted(docs[first:first + 3]) == ["okaz-1", "sabq-1", "yaum-1"]
+    assert sorted(docs[first:first + 4]) == ["okaz-1", "sabq-1", "was-1", "yaum-1"]
 
 
 def test_the_page_and_the_api_name_the_near_copies(wire_index):
