@@ -181,12 +181,13 @@ class Ascent:
 
 
 def coordinate_ascent(objective: Callable[[Point], float], grid: Mapping[str, Sequence[float]], start: Point,
-                      rounds: int = 1) -> Ascent:
+                      rounds: int = 1, min_gain: float = 0.0) -> Ascent:
     """Maximize `objective` over the grid, one constant at a time (Metzler & Croft 2007, §4.2): for
     each constant in `grid` order, try each of its values with the others held, keep the best
     (a tie keeps the current value); `rounds` passes, stopping early after a pass that moves nothing.
 
-    :param start: the starting point (a value for every constant of `grid`)."""
+    :param start: the starting point (a value for every constant of `grid`).
+    :param min_gain: a move must raise the objective by more than this (0: any rise)."""
     best, best_value = dict(start), objective(dict(start))
     out = Ascent(dict(best), best_value)
     for round_no in range(1, rounds + 1):
@@ -198,7 +199,7 @@ def coordinate_ascent(objective: Callable[[Point], float], grid: Mapping[str, Se
                 candidate = {**best, name: value}
                 score = objective(candidate)
                 out.steps.append((round_no, name, value, score))
-                if score > best_value:
+                if score > best_value + min_gain:
                     best, best_value, moved = candidate, score, True
         if not moved:
             break
@@ -230,7 +231,7 @@ class Fold:
 
 
 def fit(score: SetScore, sets: Sequence[str], grid: Mapping[str, Sequence[float]], start: Point,
-        rounds: int) -> tuple[Ascent, set[str]]:
+        rounds: int, min_gain: float = 0.0) -> tuple[Ascent, set[str]]:
     """Coordinate ascent of the mean figure over `sets` only: (the ascent, the sets it evaluated).
 
     :raise ValueError: (a defect) the fit asked for a set outside `sets`."""
@@ -242,17 +243,17 @@ def fit(score: SetScore, sets: Sequence[str], grid: Mapping[str, Sequence[float]
         seen.add(set_name)
         return score(point, set_name)
 
-    return coordinate_ascent(mean_objective(restricted, sets), grid, start, rounds), seen
+    return coordinate_ascent(mean_objective(restricted, sets), grid, start, rounds, min_gain), seen
 
 
 def cross_validate(score: SetScore, sets: Sequence[str], grid: Mapping[str, Sequence[float]], start: Point,
-                   rounds: int = 1) -> list[Fold]:
+                   rounds: int = 1, min_gain: float = 0.0) -> list[Fold]:
     """Leave one set out: for each set, fit on the others (:func:`fit`), then score the set left out
     with the fitted point and with `start`."""
     folds = []
     for held in sets:
         train = tuple(s for s in sets if s != held)
-        ascent, seen = fit(score, train, grid, start, rounds)
+        ascent, seen = fit(score, train, grid, start, rounds, min_gain)
         folds.append(Fold(held, train, ascent.point, mean_objective(score, train)(start), ascent.objective,
                           score(start, held), score(ascent.point, held), seen))
     return folds
@@ -278,6 +279,25 @@ def fold_table(folds: Sequence[Fold], sets: Mapping[str, TuneSet], start: Point)
     for f in folds:
         lines.append(f"| {f.held_out} | {sets[f.held_out].measure} | {f.held_default:.3f} | {f.held_fitted:.3f} | "
                      f"{f.delta:+.3f} | {f.train_default:.3f} → {f.train_fitted:.3f} | {_changes(f.chosen, start)} |")
+    return "\n".join(lines)
+
+
+def one_at_a_time(score: SetScore, sets: Sequence[str], grid: Mapping[str, Sequence[float]],
+                  start: Point) -> str:
+    """Each value of the grid alone, the other constants at `start`: every set's figure and its
+    change from `start`, as a Markdown table (which constant helps one set and hurts another)."""
+    lines = ["| constant | " + " | ".join(sets) + " | mean |", "| --- |" + " --- |" * (len(sets) + 1)]
+    base = {s: score(start, s) for s in sets}
+    lines.append("| the defaults | " + " | ".join(f"{base[s]:.3f}" for s in sets)
+                 + f" | {sum(base.values()) / len(sets):.3f} |")
+    for name, values in grid.items():
+        for value in values:
+            if value == start[name]:
+                continue
+            point = {**start, name: value}
+            got = {s: score(point, s) for s in sets}
+            lines.append(f"| {name} {value:g} | " + " | ".join(f"{got[s]:.3f} ({got[s] - base[s]:+.3f})" for s in sets)
+                         + f" | {sum(got.values()) / len(sets):.3f} |")
     return "\n".join(lines)
 
 
@@ -310,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,V3",
                    help="a constant and its values (repeat; default: DEFAULT_GRID)")
     p.add_argument("--rounds", type=int, default=1, help="coordinate-ascent passes (default 1)")
+    p.add_argument("--one-at-a-time", action="store_true",
+                   help="also print each grid value alone against the defaults, per set")
+    p.add_argument("--min-gain", type=float, default=0.0,
+                   help="a move must raise the mean figure by more than this (default 0)")
     p.add_argument("--limit-queries", type=int, default=None, help="the first N queries of each set (development)")
     p.add_argument("--cache", type=Path, default=Path("/tmp/arshif-tune"), help="where figures are cached")
     p.add_argument("--json", type=Path, default=None, help="also write the folds and the full fit as JSON")
@@ -337,21 +361,26 @@ def main(argv: list[str] | None = None) -> int:
     scorer = CachedScorer({n: sets[n] for n in names}, args.cache / "figures.jsonl", args.limit_queries,
                           names_score=names_score, corpus=args.shared / "data" / "saudinewsnet.jsonl.gz")
     start = {name: float(getattr(DEFAULT, name)) for name in grid}
-    print(f"engine {scorer.engine}; grid {grid}; rounds {args.rounds}; sets {', '.join(names)}", flush=True)
-    folds = cross_validate(scorer, names, grid, start, args.rounds)
-    full = fit(scorer, names, grid, start, args.rounds)[0]
+    print(f"engine {scorer.engine}; grid {grid}; rounds {args.rounds}; min gain {args.min_gain}; "
+          f"sets {', '.join(names)}", flush=True)
+    folds = cross_validate(scorer, names, grid, start, args.rounds, args.min_gain)
+    full = fit(scorer, names, grid, start, args.rounds, args.min_gain)[0]
     print()
     print(fold_table(folds, sets, start))
     print(f"\nfitted on all {len(names)} sets: {_changes(full.point, start)}; mean "
           f"{mean_objective(scorer, names)(start):.3f} → {full.objective:.3f} "
           f"({', '.join(f'{n} {scorer(full.point, n):.3f}' for n in names)})")
+    if args.one_at_a_time:
+        print()
+        print(one_at_a_time(scorer, names, grid, start))
     verdict = consistent(folds)
     print("held out, the fitted constants " + ("beat the defaults consistently" if verdict else
           "do not beat the defaults consistently (keep the defaults)"))
     print(f"{scorer.evaluations} set evaluations computed, the rest from {args.cache}")
     if args.json:
         args.json.write_text(json.dumps({
-            "engine": scorer.engine, "grid": grid, "rounds": args.rounds, "limit_queries": args.limit_queries,
+            "engine": scorer.engine, "grid": grid, "rounds": args.rounds, "min_gain": args.min_gain,
+            "limit_queries": args.limit_queries,
             "folds": [{"held_out": f.held_out, "train": f.train, "chosen": f.chosen, "held_default": f.held_default,
                        "held_fitted": f.held_fitted, "train_default": f.train_default,
                        "train_fitted": f.train_fitted, "fit_sets": sorted(f.fit_sets)} for f in folds],

@@ -36,6 +36,14 @@ def test_coordinate_ascent_keeps_the_start_on_a_tie():
     assert out.point == {"a": 1.0} and len(out.steps) == 2
 
 
+def test_coordinate_ascent_moves_only_for_more_than_the_minimum_gain():
+    gains = {0.0: 0.0, 1.0: 0.001, 2.0: 0.01}
+    assert tune.coordinate_ascent(lambda p: gains[p["a"]], {"a": (0.0, 1.0)}, {"a": 0.0}, min_gain=0.002).point == {"a": 0.0}
+    assert tune.coordinate_ascent(lambda p: gains[p["a"]], {"a": (0.0, 1.0)}, {"a": 0.0}).point == {"a": 1.0}
+    assert tune.coordinate_ascent(lambda p: gains[p["a"]], {"a": (0.0, 1.0, 2.0)}, {"a": 0.0},
+                                  min_gain=0.002).point == {"a": 2.0}
+
+
 def test_folds_never_see_their_held_out_set():
     """Set A rewards x=2 so much that any fit that saw it would choose 2; B and C prefer x=1."""
     calls: list[tuple[str, float]] = []
@@ -70,6 +78,16 @@ def test_fit_scores_only_its_training_sets():
 
     tune.fit(score, ["B", "C"], {"x": (0.0, 1.0)}, {"x": 0.0}, 1)
     assert sorted(set(asked)) == ["B", "C"] and len(asked) == 4  # two points, two sets
+
+
+def test_one_at_a_time_shows_each_value_against_the_start():
+    table = tune.one_at_a_time(lambda p, s: p["x"] / 10 if s == "A" else 1 - p["x"] / 10, ["A", "B"],
+                               {"x": (0.0, 1.0, 2.0)}, {"x": 1.0})
+    lines = table.splitlines()
+    assert lines[0] == "| constant | A | B | mean |"
+    assert lines[2] == "| the defaults | 0.100 | 0.900 | 0.500 |"
+    assert lines[3:] == ["| x 0 | 0.000 (-0.100) | 1.000 (+0.100) | 0.500 |",
+                         "| x 2 | 0.200 (+0.100) | 0.800 (-0.100) | 0.500 |"]
 
 
 def test_consistent_wants_all_folds_but_one_better_and_none_much_worse():
@@ -125,7 +143,7 @@ def test_tune_runs_the_folds_on_a_tiny_index(tiny_shared, paragraphs_index, tmp_
     out = tmp_path / "tune.json"
     argv = ["--shared", str(tiny_shared), "--arcd-index", str(paragraphs_index), "--snn-index",
             str(paragraphs_index), "--sets", ",".join(sets), "--grid", "exact_weight=0.0,2.0",
-            "--grid", "coordination=0.9", "--cache", str(tmp_path / "cache"), "--json", str(out)]
+            "--grid", "coordination=0.9", "--one-at-a-time", "--cache", str(tmp_path / "cache"), "--json", str(out)]
     assert tune.main(argv) == 0
     printed = capsys.readouterr().out
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -140,6 +158,7 @@ def test_tune_runs_the_folds_on_a_tiny_index(tiny_shared, paragraphs_index, tmp_
         assert fold["train_fitted"] >= fold["train_default"]
         assert f"| {fold['held_out']} | " in printed
     assert result["full"]["objective"] > 0  # the phrases find their articles
+    assert "| the defaults | " in printed and "| exact_weight 2 | " in printed
     evaluations = [line for line in printed.splitlines() if line.endswith("set evaluations computed, the rest from "
                                                                         + str(tmp_path / "cache"))]
     assert evaluations and int(evaluations[0].split()[0]) > 0
