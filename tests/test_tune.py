@@ -9,9 +9,9 @@ import json
 import shutil
 
 import pytest
+from conftest import SHARED, seed_articles
 
 from bench import tune
-from tests.conftest import SHARED, seed_articles
 
 # --- coordinate ascent and the folds, on figures made up for the purpose -------------------------
 
