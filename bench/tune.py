@@ -42,10 +42,10 @@ from search.query.config import DEFAULT, RankingConfig
 #: Constants -> the values tried: the default and one step either side. The five constants the
 #: second phase (:mod:`search.query.rerank`) weighs its features by.
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {
-    "exact_weight": (0.5, 0.75, 1.0),
+    "exact_weight": (0.75, 1.0, 1.25),  # around the defaults the first fit chose (it was 0.5/0.75/1.0)
     "coordination": (0.3, 0.5, 0.7),
-    "proximity_weight": (0.15, 0.3, 0.5),
-    "passage_weight": (0.15, 0.3, 0.5),
+    "proximity_weight": (0.3, 0.5, 0.7),  # (0.15/0.3/0.5)
+    "passage_weight": (0.3, 0.5, 0.7),  # (0.15/0.3/0.5)
     "lead_weight": (0.5, 1.0, 1.5),
 }
 SET_NAMES = ("arcd", "knownitem", "quote", "names")

@@ -12,6 +12,7 @@ import pytest
 from conftest import SHARED, seed_articles
 
 from bench import tune
+from search.query.config import DEFAULT
 
 # --- coordinate ascent and the folds, on figures made up for the purpose -------------------------
 
@@ -101,8 +102,8 @@ def test_consistent_wants_all_folds_but_one_better_and_none_much_worse():
 
 
 def test_parse_grid_adds_the_default_and_refuses_what_is_not_a_number():
-    grid = tune.parse_grid(["exact_weight=0.5,1.0", "bm25_b=0.75"])
-    assert grid == {"exact_weight": (0.5, 0.75, 1.0), "bm25_b": (0.75, 0.9)}
+    grid = tune.parse_grid(["coordination=0.3,0.7", "bm25_b=0.75"])
+    assert grid == {"coordination": (0.3, 0.5, 0.7), "bm25_b": (0.75, 0.9)}  # the defaults 0.5 and 0.9 added
     for bad in ("exact_weight", "bm25f=0,1", "proclitics=1", "nosuch=1", "coordination=a,b"):
         with pytest.raises(argparse.ArgumentTypeError):
             tune.parse_grid([bad])
@@ -152,7 +153,7 @@ def test_tune_runs_the_folds_on_a_tiny_index(tiny_shared, paragraphs_index, tmp_
         assert fold["held_out"] not in fold["fit_sets"]
         assert sorted(fold["fit_sets"]) == sorted(fold["train"]) == sorted(set(sets) - {fold["held_out"]})
         assert set(fold["chosen"]) == {"exact_weight", "coordination"}
-        assert fold["chosen"]["exact_weight"] in (0.0, 0.75, 2.0)
+        assert fold["chosen"]["exact_weight"] in (0.0, DEFAULT.exact_weight, 2.0)
         for key in ("held_default", "held_fitted", "train_default", "train_fitted"):
             assert 0.0 <= fold[key] <= 1.0
         assert fold["train_fitted"] >= fold["train_default"]
