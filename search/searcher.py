@@ -213,7 +213,9 @@ class Searcher:
                             found.missing if found.complete_first else ())
         terms = highlight_terms(parsed, vocabulary) if request.snippets else frozenset()
         positive = parsed.positive
-        for score, doc in ranked[(request.page - 1) * request.limit: depth]:
+        shown = ranked[(request.page - 1) * request.limit: depth]
+        view.prefetch([doc for _, doc in shown])
+        for score, doc in shown:
             hit = _hit(view.stored_fields(doc), score, terms if request.snippets else None)
             hit.copies = view.copies(hit.id)
             hit.missing = [_part_text(positive[i]) for i in found.missing.get(doc, ())]
