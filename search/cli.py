@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from search import config
+from search import backends, config
 from search.analysis.analyzer import analyze as analyze_text
 from search.errors import SearchError
 from search.index import store
@@ -23,11 +23,22 @@ from search.searcher import SORTS, Searcher
 _USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError)
 
 
-def _open(index: str | None) -> Searcher:
+def _open(index: str | None, backend: str | None = None, url: str | None = None) -> Searcher:
     try:
-        return Searcher(index)
-    except store.IndexMissing as exc:
+        chosen = backends.open_backend(backend, url, index)
+        return Searcher(index if backends.check(backend, url) == "whoosh" else config.opensearch_alias(index),
+                        backend=chosen)
+    except (store.IndexMissing, backends.BackendChoiceError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _backend_options(command):
+    """--backend and --url, shared by the commands that read or write an index."""
+    command = click.option("--url", default=None, metavar="URL[,URL...]",
+                           help="The OpenSearch cluster's address(es) (default: $ARSHIF_URL).")(command)
+    return click.option("--backend", default=None, type=click.Choice(config.BACKENDS),
+                        help="Where the index is: whoosh (a directory, the default) or opensearch "
+                             "(default: $ARSHIF_BACKEND or whoosh).")(command)
 
 
 @click.group()
@@ -38,13 +49,19 @@ def cli():
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index); with "
+                                       "--backend opensearch, the alias (default: arshif).")
+@_backend_options
+@click.option("--shards", type=click.IntRange(1, 1024), default=None,
+              help="OpenSearch: primary shards of the new index (default 2).")
+@click.option("--replicas", type=click.IntRange(0, 16), default=None,
+              help="OpenSearch: copies of each shard (default 1).")
 @click.option("--procs", type=click.IntRange(1, 16), default=None,
               help="Writer processes (default 1; 2 is faster on an idle two-core machine).")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or record was skipped.")
 @click.option("--incremental", is_flag=True,
               help="Read only new and changed files; drop articles of changed and vanished files.")
-def reindex(paths, index, procs, strict, incremental):
+def reindex(paths, index, backend, url, shards, replicas, procs, strict, incremental):
     """Index articles (files or folders) into a new index and swap it in.
 
     With no PATH, indexes ./seeds. Reads scraped text articles, JSON Lines and JSON (optionally
@@ -56,9 +73,21 @@ def reindex(paths, index, procs, strict, incremental):
 
     sources = list(paths) or [Path(config.DEFAULT_SOURCE_DIR)]
     root = config.index_dir(index)
+    where = str(root)
     progress = _progress_line() if sys.stderr.isatty() else None
     try:
-        summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental)
+        build = None
+        if backends.check(backend, url) == "opensearch":
+            from search.backends import opensearch
+
+            build = opensearch.OpenSearchBuild.locked(
+                str(config.backend_url(url)), config.opensearch_alias(index), shards or opensearch.DEFAULT_SHARDS,
+                opensearch.DEFAULT_REPLICAS if replicas is None else replicas,
+                log=lambda message: click.echo(f"\n{message}" if progress else message, err=True))
+            where = backends.describe(backend, url, index)
+        summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental, build=build)
+    except backends.BackendChoiceError as exc:
+        raise click.ClickException(str(exc)) from None
     except store.ReindexRunning as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -75,7 +104,7 @@ def reindex(paths, index, procs, strict, incremental):
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
-        f"Indexed {summary.indexed:,} articles into {root} in {summary.seconds:.1f} s "
+        f"Indexed {summary.indexed:,} articles into {where} in {summary.seconds:.1f} s "
         f"({summary.docs_per_second:,.0f} docs/s"
         + (f"; {summary.title_only:,} of them by title only, without a body" if summary.title_only else "")
         + f"); skipped {summary.skipped:,}, "
@@ -113,14 +142,15 @@ def _progress_line():
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Run qid<TAB>query lines; print a TREC run.")
 @click.option("--fields", default="title,body", show_default=True, help="Text fields to search.")
-def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields):
+@_backend_options
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, backend, url):
     """Search the index.
 
     Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
 
     Example: arshif search "الميليشيات الإيرانية" --from 2020-01-01 --sort newest
     """
-    searcher = _open(index)
+    searcher = _open(index, backend, url)
     field_names = tuple(f.strip() for f in fields.split(",") if f.strip())
     if batch is not None:
         _run_batch(searcher, batch, limit or 100, field_names, date_from, date_to)
@@ -203,21 +233,28 @@ def analyze(text):
                    "process only contend for Python's lock).")
 @click.option("--workers", default=None, type=click.IntRange(1, 16),
               help="Worker processes (default: one per core, at most four).")
-def serve(host, port, index, threads, workers):
+@_backend_options
+def serve(host, port, index, threads, workers, backend, url):
     """Serve the search page with the waitress WSGI server, one process per core.
 
     Example: arshif serve --port 8080
     """
     from web import create_app, server
 
-    settings = {"INDEX_DIR": str(config.index_dir(index))}
+    try:
+        kind = backends.check(backend, url)
+    except backends.BackendChoiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = {"INDEX_DIR": str(config.index_dir(index)), "BACKEND": kind, "BACKEND_URL": config.backend_url(url)}
+    if kind == "opensearch":
+        settings["INDEX_DIR"] = config.opensearch_alias(index)
     app = create_app(settings)  # settings errors show here, before any process is started
     try:
         sock = server.listen(host, port)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     workers = workers or server.default_workers()
-    click.echo(f"Arshif on http://{host}:{port}/ (index: {config.index_dir(index)}; {workers} worker "
+    click.echo(f"Arshif on http://{host}:{port}/ (index: {backends.describe(kind, url, index)}; {workers} worker "
                f"process{'es' if workers > 1 else ''}); Ctrl-C stops it.")
     # waitress refuses an oversized body (413) before buffering it; the app sets the limit.
     server.serve(lambda: create_app(settings), sock, workers, threads,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 from flask import current_app
 
+from search.backends import open_backend
 from search.searcher import Searcher
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ def get_searcher() -> WebSearcher:
         with _LOCK:
             searcher = app.extensions.get(_KEY)
             if searcher is None:
-                searcher = WebSearcher(app.config["INDEX_DIR"])
+                searcher = WebSearcher(app.config["INDEX_DIR"], backend=open_backend(
+                    app.config.get("BACKEND"), app.config.get("BACKEND_URL"), app.config["INDEX_DIR"]))
                 app.extensions[_KEY] = searcher
     return searcher
 
