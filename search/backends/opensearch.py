@@ -24,7 +24,9 @@ A reindex (:class:`OpenSearchBuild`) writes a new index ``<alias>-g<time>`` with
 (retried when a node rejects or drops one), refuses it if it holds fewer articles than were sent,
 then raises its replicas, waits for them and moves the alias to it in one atomic alias update: a
 killed reindex leaves the alias on the previous index. A lock document in ``<alias>-lock`` makes a
-second reindex at the same time fail with :class:`search.index.store.ReindexRunning`.
+second reindex at the same time fail with :class:`search.index.store.ReindexRunning`; the lock of
+a reindex that died is taken over (at once when it ran on this machine, else after
+:data:`LOCK_STALE_SECONDS` without its heartbeat).
 
 Shards and replicas: :data:`DEFAULT_SHARDS` primaries (2) with :data:`DEFAULT_REPLICAS` (1) copy
 each by default; see the README, "Outgrowing one machine".
@@ -72,7 +74,7 @@ WINDOW_FACTOR = 4
 BULK_DOCS = 500
 BULK_ATTEMPTS = 6
 #: A reindex lock not renewed for this long belongs to a reindex that died: the next one takes it.
-LOCK_STALE_SECONDS = 300
+LOCK_STALE_SECONDS = 120
 #: Facet values counted per facet (more than any archive has years, months or sources).
 FACET_SIZE = 10_000
 _LENGTH = "_length"
@@ -201,7 +203,8 @@ class OpenSearchBackend:
         if resolved is not None and now - resolved[0] < self.ALIAS_TTL:
             return resolved[1]
         try:
-            names = list(self.client.indices.get_alias(name=self.alias))
+            # (local: this node's cluster state, so searches go on while no cluster manager is elected)
+            names = list(self.client.indices.get_alias(name=self.alias, local=True))
         except NotFoundError:
             raise store.IndexMissing(
                 f"No Arshif index {self.alias!r} on the OpenSearch cluster at {self.url}. Build one with: "
@@ -707,6 +710,22 @@ def _remove_old_generations(client, alias: str, keep: set[str]) -> None:
             client.indices.delete(index=",".join(stale), ignore_unavailable=True)
 
 
+def _died_here(owner: str) -> bool:
+    """Whether lock owner ``host:pid:time`` was a process of this machine that is gone (a killed
+    reindex: its lock is taken at once, as the embedded backend's file lock would be)."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _create_lock_index(client, index: str) -> None:
     from opensearchpy.exceptions import RequestError
 
@@ -734,7 +753,7 @@ def _reindex_lock(client, alias: str):
             raise
         held = client.get(index=index, id="lock")
         age = time.time() - float(held["_source"].get("heartbeat", 0))
-        if age < LOCK_STALE_SECONDS:
+        if age < LOCK_STALE_SECONDS and not _died_here(str(held["_source"].get("owner", ""))):
             raise store.ReindexRunning(
                 f"Another reindex of {alias!r} is running ({held['_source'].get('owner')}, "
                 f"{age:.0f} s since it last reported); wait for it to finish. Nothing was changed.") from None
@@ -746,7 +765,7 @@ def _reindex_lock(client, alias: str):
     stop = threading.Event()
 
     def heartbeat() -> None:
-        while not stop.wait(30):
+        while not stop.wait(15):
             with contextlib.suppress(Exception):
                 client.index(index=index, id="lock", body={"owner": owner, "heartbeat": time.time()})
 
