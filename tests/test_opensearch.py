@@ -241,7 +241,8 @@ def OpenSearchBackendTTL() -> float:
 
 
 def test_reindex_swap_while_searches_run(cluster, os_searcher, corpus):
-    small = write_jsonl(corpus.parent / "swap.jsonl", list(snn_articles(ARTICLES))[:500])
+    articles = list(snn_articles(ARTICLES))
+    first, second = (write_jsonl(corpus.parent / f"swap-{n}.jsonl", articles[:n]) for n in (500, 400))
     searcher = Searcher(ALIAS, backend=os_searcher.backend)
     errors: list[str] = []
     seen: set[object] = set()
@@ -265,7 +266,7 @@ def test_reindex_swap_while_searches_run(cluster, os_searcher, corpus):
     try:
         from search.backends.opensearch import OpenSearchBuild
 
-        for source in (corpus, small):
+        for source in (first, second):
             reindex([source], Path("unused"), build=OpenSearchBuild.locked(cluster.url, ALIAS))
     finally:
         done.set()
