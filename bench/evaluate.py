@@ -394,8 +394,8 @@ def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log
 def run_arshif_opensearch(ev: EvalSet, queries, url: str | None, rebuild: bool, log=print,
                           ranking: RankingConfig = DEFAULT) -> SystemRun:
     """Arshif over an OpenSearch index of the same corpus, built with ``arshif reindex --backend
-    opensearch`` under the alias ``arshif-eval-<index key>`` (reused while the indexing code and the
-    corpus are unchanged, unless `rebuild`)."""
+    opensearch`` under the alias ``arshif-eval-<index key>-<backend digest>`` (reused while the indexing
+    code, the backend and the corpus are unchanged, unless `rebuild`)."""
     out = SystemRun(OPENSEARCH_SYSTEM, ev.name)
     if not url:
         out.skipped = "no cluster: give --url URL or set $ARSHIF_URL"
@@ -403,7 +403,8 @@ def run_arshif_opensearch(ev: EvalSet, queries, url: str | None, rebuild: bool, 
     from search.backends.opensearch import OpenSearchBackend, OpenSearchBuild, connect
     from search.index.build import reindex
 
-    alias = "arshif-eval-" + index_key("arshif", ev).lower()
+    backend_code = REPO / "search" / "backends" / "opensearch.py"  # (what the OpenSearch document holds)
+    alias = "arshif-eval-" + index_key("arshif", ev).lower() + "-" + _digest(backend_code)
     client = connect(url)
     if rebuild or not client.indices.exists_alias(name=alias):
         log(f"  indexing {ev.corpus} into OpenSearch alias {alias} ...")

@@ -4,6 +4,9 @@ Arshif's analyzer runs in Python and the index holds its output (:func:`os_docum
 
 - ``title`` and ``body``: the stems of the text, space-separated, indexed with OpenSearch's
   ``whitespace`` analyzer and BM25 (k1 1.2, b 0.75, the first phase's), with positions for phrases;
+- ``text``: title and body stems together (no positions), which the first phase searches when it
+  searches both with equal weights: one frequency, one length and one idf per word, as BM25F
+  weighs an article, where separate fields would give a title match its own, much larger idf;
 - ``title_length`` and ``body_length``: each text's token count as the embedded index keeps it (one
   byte, Whoosh's ``length_to_byte``), so both backends normalize lengths alike;
 - ``title_term_ids`` and ``body_term_ids``: the per-document term ids the second phase reads
@@ -78,6 +81,8 @@ LOCK_STALE_SECONDS = 120
 #: Facet values counted per facet (more than any archive has years, months or sources).
 FACET_SIZE = 10_000
 _LENGTH = "_length"
+#: The field of title and body stems together.
+COMBINED = "text"
 
 
 def connect(url: str, timeout: float = 30.0):
@@ -102,6 +107,7 @@ def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICA
     }
     for name in FACET_FIELDS:
         properties[name] = keyword
+    properties[COMBINED] = {**text, "index_options": "freqs"}
     for name in TEXT_FIELDS:
         properties[name] = text
         properties[name + _LENGTH] = {"type": "integer"}
@@ -130,6 +136,7 @@ def os_document(doc: dict[str, Any]) -> dict[str, Any]:
         out[name + _LENGTH] = stored_length(len(forms))
         if forms:
             out[name + TERM_IDS_SUFFIX] = base64.b64encode(term_ids.encode(text)).decode("ascii")
+    out[COMBINED] = " ".join(out[name] for name in TEXT_FIELDS if out[name])
     date = doc.get("date")
     if date is not None:
         out["date"] = date.isoformat()
@@ -436,10 +443,13 @@ def _word_terms(word: QueryWord, config: RankingConfig, with_clitics: bool) -> l
 
 
 def _word_query(word: QueryWord, fields: tuple[str, ...], config: RankingConfig, with_clitics: bool) -> dict:
-    """A word's first-phase query: each of its terms in each field, BM25 with the field's and
-    the term's weight."""
-    return {"bool": {"should": [{"term": {f: {"value": t, "boost": config.field_weight(f) * w}}}
-                                for f in fields for t, w in _word_terms(word, config, with_clitics)]}}
+    """A word's first-phase query: each of its terms in the combined field when both texts are
+    searched with one weight, else in each field; BM25 with the field's and the term's weight."""
+    weights = {config.field_weight(f) for f in fields}
+    searched = (COMBINED,) if set(fields) == set(TEXT_FIELDS) and len(weights) == 1 else fields
+    weight = {f: config.field_weight(fields[0] if f == COMBINED else f) for f in searched}
+    return {"bool": {"should": [{"term": {f: {"value": t, "boost": weight[f] * w}}}
+                                for f in searched for t, w in _word_terms(word, config, with_clitics)]}}
 
 
 def _clause_query(clause: Clause, fields: tuple[str, ...]) -> dict:
