@@ -394,17 +394,20 @@ def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log
 def run_arshif_opensearch(ev: EvalSet, queries, url: str | None, rebuild: bool, log=print,
                           ranking: RankingConfig = DEFAULT) -> SystemRun:
     """Arshif over an OpenSearch index of the same corpus, built with ``arshif reindex --backend
-    opensearch`` under the alias ``arshif-eval-<index key>-<backend digest>`` (reused while the indexing
-    code, the backend and the corpus are unchanged, unless `rebuild`)."""
+    opensearch`` under the alias ``arshif-eval-<index key>-<document digest>`` (reused while the
+    indexing code, the corpus and what an OpenSearch document holds are unchanged, unless `rebuild`)."""
     out = SystemRun(OPENSEARCH_SYSTEM, ev.name)
     if not url:
         out.skipped = "no cluster: give --url URL or set $ARSHIF_URL"
         return out
-    from search.backends.opensearch import OpenSearchBackend, OpenSearchBuild, connect
+    from datetime import datetime
+
+    from search.backends.opensearch import OpenSearchBackend, OpenSearchBuild, connect, index_settings, os_document
     from search.index.build import reindex
 
-    backend_code = REPO / "search" / "backends" / "opensearch.py"  # (what the OpenSearch document holds)
-    alias = "arshif-eval-" + index_key("arshif", ev).lower() + "-" + _digest(backend_code)
+    probe = {"id": "probe", "title": PROBE_TEXT, "body": PROBE_TEXT, "source": "probe", "date": datetime(2015, 7, 21),
+             "year": "2015", "month": "2015-07"}  # what the OpenSearch index holds, whatever its query side
+    alias = "arshif-eval-" + index_key("arshif", ev).lower() + "-" + _digest(index_settings(), os_document(probe))
     client = connect(url)
     if rebuild or not client.indices.exists_alias(name=alias):
         log(f"  indexing {ev.corpus} into OpenSearch alias {alias} ...")

@@ -265,6 +265,11 @@ class OpenSearchView:
             return self.doc_frequency(fields[0], term)
         return self._count((fields, term), {"bool": {"should": [{"term": {f: term}} for f in fields]}})
 
+    def _idf(self, fields: tuple[str, ...], term: str) -> float:
+        """BM25's idf of `term` over the articles with it in any of `fields` (Lucene's formula,
+        which OpenSearch uses too)."""
+        return idf(self.doc_count, self.documents_holding(fields, term))
+
     def stats(self, fields: Sequence[str]) -> CollectionStats:
         return CollectionStats(self.doc_count, {f: self._gen.avg_length[f] for f in fields}, self.doc_frequency)
 
@@ -278,11 +283,11 @@ class OpenSearchView:
         first = tiers and (request.sort != "relevance" or len(request.groups) <= config.all_words_max_parts)
         window = request.depth if request.sort != "relevance" else \
             min(store_depth_cap(), max(request.depth, config.rerank_depth * WINDOW_FACTOR))
-        body = _search_body(request, window, tiers, first, with_constraints=True)
+        body = _search_body(request, window, tiers, first, True, self._idf)
         found = self._search(body)
         relaxed = False
         if request.constraints and not found["hits"]["total"]["value"]:
-            loose = self._search(_search_body(request, window, tiers, first, with_constraints=False))
+            loose = self._search(_search_body(request, window, tiers, first, False, self._idf))
             if loose["hits"]["total"]["value"]:
                 found, relaxed = loose, True
         hits = found["hits"]["hits"]
@@ -442,14 +447,29 @@ def _word_terms(word: QueryWord, config: RankingConfig, with_clitics: bool) -> l
     return terms
 
 
-def _word_query(word: QueryWord, fields: tuple[str, ...], config: RankingConfig, with_clitics: bool) -> dict:
+#: (fields, term) -> the idf of `term` over articles with it in any of `fields`
+Idf = Callable[[tuple[str, ...], str], float]
+
+
+def _word_query(word: QueryWord, fields: tuple[str, ...], config: RankingConfig, with_clitics: bool,
+                idf_of: Idf | None = None) -> dict:
     """A word's first-phase query: each of its terms in the combined field when both texts are
-    searched with one weight, else in each field; BM25 with the field's and the term's weight."""
+    searched with one weight, else in each field; BM25 with the field's and the term's weight.
+
+    With `idf_of`, each term's boost also scales its idf to its word's stem's (Arshif scores the
+    frequencies of a word's other readings and ب/ل/ك/ف forms with the stem's idf: a rare stem's
+    common clitic-free form, عسير for بعسير, counts with the stem's weight, not its own)."""
     weights = {config.field_weight(f) for f in fields}
     searched = (COMBINED,) if set(fields) == set(TEXT_FIELDS) and len(weights) == 1 else fields
-    weight = {f: config.field_weight(fields[0] if f == COMBINED else f) for f in searched}
-    return {"bool": {"should": [{"term": {f: {"value": t, "boost": weight[f] * w}}}
-                                for f in searched for t, w in _word_terms(word, config, with_clitics)]}}
+    should = []
+    for f in searched:
+        over = fields if f == COMBINED else (f,)
+        weight = config.field_weight(over[0])
+        stem_idf = idf_of(over, word.stem) if idf_of else 1.0
+        for t, w in _word_terms(word, config, with_clitics):
+            scale = stem_idf / max(idf_of(over, t), 1e-6) if idf_of and t != word.stem else 1.0
+            should.append({"term": {f: {"value": t, "boost": weight * w * scale}}})
+    return {"bool": {"should": should}}
 
 
 def _clause_query(clause: Clause, fields: tuple[str, ...]) -> dict:
@@ -476,7 +496,8 @@ def _part_queries(request: CandidateRequest, with_clitics: bool) -> list[dict]:
     return parts
 
 
-def _search_body(request: CandidateRequest, size: int, tiers: bool, first: bool, with_constraints: bool) -> dict:
+def _search_body(request: CandidateRequest, size: int, tiers: bool, first: bool, with_constraints: bool,
+                 idf_of: Idf | None = None) -> dict:
     config, fields = request.config, request.fields
     with_clitics = len(request.words) <= config.clitic_candidate_words
     filters: list[dict] = []
@@ -494,7 +515,7 @@ def _search_body(request: CandidateRequest, size: int, tiers: bool, first: bool,
     must_not = [_clause_query(c, fields) for c in request.excluded]
     relevance = request.sort == "relevance"
     if request.words:
-        matched: dict = {"bool": {"should": [_word_query(w, fields, config, with_clitics) for w in request.words],
+        matched: dict = {"bool": {"should": [_word_query(w, fields, config, with_clitics, idf_of) for w in request.words],
                                   "minimum_should_match": 1}}
     else:
         matched = {"match_all": {}}
