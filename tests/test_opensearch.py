@@ -122,6 +122,35 @@ def test_same_top_ten_as_whoosh_on_the_news_queries(whoosh_searcher, os_searcher
     assert not differing, f"totals (or articles with every word) differ: {differing[:5]}"
 
 
+def _first_phase(searcher: Searcher, query: str) -> dict[str, float]:
+    """The first phase's 50 best articles for `query` (id -> score), as the searcher's view ranks them."""
+    import functools
+
+    from search.backends.base import CandidateRequest
+    from search.query.parser import parse
+    from search.query.rerank import QueryWord
+    from search.searcher import _in_vocabulary
+
+    view = searcher.backend.view()
+    parsed = parse(query, searcher.ranking)
+    vocabulary = functools.partial(_in_vocabulary, view)
+    words = [QueryWord.of(term, vocabulary, "body") for term in parsed.terms()]
+    found = view.candidates(CandidateRequest(words, ("title", "body"), searcher.ranking, depth=50))
+    return {view.stored_fields(doc)["id"]: score for score, doc in found.ranked}
+
+
+def test_first_phase_scores_are_whooshs(whoosh_searcher, os_searcher):
+    """OpenSearch's window, ordered by Arshif's BM25F from the stored term ids, gives the embedded
+    backend's first-phase scores and its 50 best candidates."""
+    same = 0
+    for query in QUERIES[::5]:
+        ours, theirs = _first_phase(os_searcher, query), _first_phase(whoosh_searcher, query)
+        for doc_id in set(ours) & set(theirs):
+            assert ours[doc_id] == pytest.approx(theirs[doc_id], rel=1e-4), (query, doc_id)
+        same += set(ours) == set(theirs)
+    assert same >= 0.95 * len(QUERIES[::5]), f"the same 50 candidates for {same} of {len(QUERIES[::5])} queries"
+
+
 @pytest.mark.parametrize("query, options", [
     ("الملك سلمان", {"facets": True}),
     ('"خادم الحرمين"', {"facets": True, "sort": "newest"}),
