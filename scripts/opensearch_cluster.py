@@ -115,6 +115,10 @@ def node_settings(directory: Path, k: int, nodes: list[dict]) -> list[str]:
         "node.processors": "1",  # a small machine shared with other work: one search and one write thread each
         "cluster.routing.allocation.disk.threshold_enabled": "false",  # a test disk may be fuller than the watermarks
         "action.auto_create_index": "false",  # an index is only ever made by a reindex, with its settings
+        # the parent circuit breaker counts what requests reserve, not the heap's garbage: with the serial
+        # collector (kinder to 2 shared cores than G1) a small heap holds garbage until it is full, and the
+        # real-memory breaker then refused searches ("Data too large", seen with a 512 MB heap)
+        "indices.breaker.total.use_real_memory": "false",
     }
     if len(nodes) == 1:
         settings["discovery.type"] = "single-node"
