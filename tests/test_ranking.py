@@ -2,6 +2,8 @@
 
 import numpy as np
 from conftest import seed_paragraphs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search.analysis.analyzer import term_id, token_forms
 from search.analysis.broad_stems import BroadStemCollector, BroadStemMap, broad_stem
@@ -127,3 +129,21 @@ def test_candidates_decoded_at_once_are_those_decoded_one_by_one():
     for name in ("stems", "norms", "lengths", "doc", "position"):
         assert getattr(at_once, name).tolist() == getattr(one_by_one, name).tolist(), name
     assert at_once.n_docs == len(texts) and at_once.size == sum(len(token_forms(t)) for t in texts)
+
+
+@given(st.lists(st.tuples(st.floats(0, 60, width=32), st.booleans(), st.integers(0, 5)), min_size=1, max_size=60),
+       st.integers(1, 40))
+def test_first_phase_order_keeps_the_best_of_each_tier(docs, depth):
+    """With the articles that have every part first, the rest still come by score: the first
+    `depth` are those of a full sort by (tier, score, newest), whatever the depth (the tiers were
+    once kept apart by subtracting 1e30 from float32 scores, which erased the second tier's scores)."""
+    from search.index.postings import date_order
+    from search.query.first_phase import order
+
+    scores = np.array([s for s, _, _ in docs], dtype=np.float32)
+    first = np.array([f for _, f, _ in docs])
+    dates = np.array([d * 86_400 for _, _, d in docs], dtype=np.int64)
+    docnums = np.arange(len(docs))
+    got = order(docnums, scores, dates, "relevance", depth, date_order, first)
+    full = sorted(docnums, key=lambda d: (not first[d], -scores[d], -dates[d]))[:depth]
+    assert [(float(scores[d]), not first[d]) for d in full] == [(s, not first[d]) for s, d in got]
