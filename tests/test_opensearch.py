@@ -129,12 +129,10 @@ def _first_phase(searcher: Searcher, query: str) -> dict[str, float]:
     from search.backends.base import CandidateRequest
     from search.query.parser import parse
     from search.query.rerank import QueryWord
-    from search.searcher import _in_vocabulary
 
     view = searcher.backend.view()
-    parsed = parse(query, searcher.ranking)
-    vocabulary = functools.partial(_in_vocabulary, view)
-    words = [QueryWord.of(term, vocabulary, "body") for term in parsed.terms()]
+    parsed = parse(query, searcher.ranking).resolved(functools.partial(view.doc_frequency, "body"), searcher.ranking)
+    words = [QueryWord.of(term) for term in parsed.terms()]
     found = view.candidates(CandidateRequest(words, ("title", "body"), searcher.ranking, depth=50))
     return {view.stored_fields(doc)["id"]: score for score, doc in found.ranked}
 
@@ -174,6 +172,61 @@ def test_filters_facets_and_sorts_as_whoosh(whoosh_searcher, os_searcher, query,
             other = first[hit.id]
             assert (hit.title, hit.date, hit.source, hit.url, hit.marked_snippet, hit.copies) == \
                    (other.title, other.date, other.source, other.url, other.marked_snippet, other.copies)
+
+
+def _answer(results) -> dict:
+    out = results.as_dict()
+    out.pop("elapsed_ms")
+    return out
+
+
+@pytest.mark.parametrize("query, options", [
+    ('"وزارة الداخلية"', {"facets": True}),  # a phrase matches its words' affixed forms (بوزارة)
+    ("داعش -مصر", {"facets": True}),  # an exclusion leaves out بمصر too
+    ("+بالرياض أمطار", {"facets": True}),
+    ("عبد الله", {"facets": True}),  # a compound name, one word in the index
+    ("الملك سلمان", {"histogram": True, "facets": True}),  # the timeline's day facet
+    ("الهلال", {"source": "sabq,okaz", "facets": True}),  # several sources
+    ("الهلال", {"source": "-sabq", "facets": True}),  # all but one
+    ("", {"browse": True, "source": "okaz", "sort": "oldest"}),
+    ("الحج", {"explain": True}),
+])
+def test_main_features_answer_as_whoosh(whoosh_searcher, os_searcher, query, options):
+    """Everything a search answers (hits with their near copies, copies, snippets and matched
+    forms; totals, facets, timeline, notices) is the embedded backend's."""
+    theirs = _answer(whoosh_searcher.search(query, **options))
+    assert theirs["total"] > 0
+    assert _answer(os_searcher.search(query, **options)) == theirs
+
+
+def test_byline_dates_export_and_related_as_whoosh(whoosh_searcher, os_searcher):
+    bylined = next(h for h in whoosh_searcher.search("الملك", limit=100, snippets=False).hits if h.author.strip())
+    for query, options in (("", {"browse": True, "author": bylined.author.split()[0]}),
+                           ("الملك", {"author": bylined.author})):
+        theirs = _answer(whoosh_searcher.search(query, **options))
+        assert theirs["total"] > 0
+        assert _answer(os_searcher.search(query, **options)) == theirs
+    assert os_searcher.backend.view().date_span() == whoosh_searcher.backend.view().date_span()
+    assert os_searcher.backend.view().date_span()[0] is not None
+    ours, theirs = (s.export("الملك", most=300) for s in (os_searcher, whoosh_searcher))
+    assert [h.as_dict() for h in ours[1]] == [h.as_dict() for h in theirs[1]]
+    assert [h.id for h in os_searcher.related(bylined.id)] == [h.id for h in whoosh_searcher.related(bylined.id)]
+
+
+def test_index_of_another_format_is_refused(cluster):
+    """An index written by another analysis (its mapping's format) is refused with the hint to reindex."""
+    from search.backends.opensearch import FORMAT_KEY, OpenSearchBackend, connect, index_settings
+
+    client = connect(cluster.url)
+    body = index_settings(1, 0)
+    body["mappings"]["_meta"][FORMAT_KEY] = store.FORMAT_VERSION - 1
+    client.indices.create(index="old-format-g1", body=body)
+    try:
+        client.indices.put_alias(index="old-format-g1", name="old-format")
+        with pytest.raises(store.IndexMissing, match="arshif reindex"):
+            Searcher("old-format", backend=OpenSearchBackend(cluster.url, "old-format"))
+    finally:
+        client.indices.delete(index="old-format-g1")
 
 
 def test_cli_search_prints_the_same_json(cluster, os_searcher, whoosh_searcher):

@@ -11,16 +11,25 @@ Arshif's analyzer runs in Python and the index holds its output (:func:`os_docum
   byte, Whoosh's ``length_to_byte``), so both backends normalize lengths alike;
 - ``title_term_ids`` and ``body_term_ids``: the per-document term ids the second phase reads
   (:mod:`search.index.term_ids`; binary, not indexed);
-- ``date``, ``year``, ``month``, ``source``, ``origin``: filters and facet aggregations;
+- ``author``: the byline's normalized words (not stemmed), as the embedded index's ``author``
+  field holds them, for the byline filter;
+- ``date``, ``year``, ``month``, ``source``, ``origin``: filters and facet aggregations (the
+  timeline's ``day`` facet is a date histogram of ``date``);
 - ``stored``: what the page shows (original title, body, author, URL...), kept in ``_source`` only.
+
+The stems and term ids are :func:`search.analysis.analyzer.token_forms`' (compound names such as
+عبد الله one word), so the mapping's ``_meta`` records :data:`search.index.store.FORMAT_VERSION`: an
+index written by another analysis is refused with the hint to reindex, as the embedded one is.
 
 The first phase runs in OpenSearch with ``dfs_query_then_fetch`` (document frequencies of the whole
 index, across shards): the query words' stems, other readings and ب/ل/ك/ف forms, the filters (date
-range, source, required words and phrases, exclusions), the total, the facet counts and, for
-queries of several parts, the articles with every part, all in one request. It fetches a window of
-candidates (:data:`WINDOW_FACTOR` times the rerank depth) whose term ids are then scored with
-Arshif's BM25F (:func:`search.query.first_phase.add_bm25f`'s formula, from the same term ids) so
-that the second phase (:mod:`search.query.rerank`), the snippets and the page run on the same
+range, sources, byline, required words and phrases, exclusions: each word by every stem it
+matches, :attr:`search.query.parser.Term.matching`), the total, the facet counts and, for
+queries of several parts, the articles with every part, and the timeline's days, all in one
+request. It fetches a window of candidates (:data:`WINDOW_FACTOR` times the rerank depth, more for
+a deeper request) whose term ids are then scored with Arshif's BM25F
+(:func:`search.query.first_phase.add_bm25f`'s formula, from the same term ids) so that the second
+phase (:mod:`search.query.rerank`), near-copy grouping, the snippets and the page run on the same
 candidates as with the embedded backend.
 
 A reindex (:class:`OpenSearchBuild`) writes a new index ``<alias>-g<time>`` with bulk requests
@@ -47,7 +56,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +80,9 @@ DEFAULT_REPLICAS = 1
 #: The alias searched when none is named (``ARSHIF_OPENSEARCH_ALIAS``).
 DEFAULT_ALIAS = "arshif"
 #: Candidates fetched from OpenSearch for the first phase's exact ordering: this many times the
-#: rerank depth (their term ids travel with them).
+#: rerank depth, and at least the depth asked for plus that many times less one (the 300 candidates
+#: of a short query come from 450: the top 10 of 288 of 290 news queries are then Whoosh's, as
+#: from 1,200; from 300, 285). Their term ids travel with them.
 WINDOW_FACTOR = 4
 #: Articles per bulk request, and attempts of one bulk request before the build fails.
 BULK_DOCS = 500
@@ -83,6 +94,10 @@ FACET_SIZE = 10_000
 _LENGTH = "_length"
 #: The field of title and body stems together.
 COMBINED = "text"
+#: The mapping's ``_meta`` key of the index format (:data:`search.index.store.FORMAT_VERSION`).
+FORMAT_KEY = "arshif_format"
+#: Stored documents a view keeps at most (an export reads thousands, a batch at a time).
+KEPT_DOCUMENTS = 2_000
 
 
 def connect(url: str, timeout: float = 30.0):
@@ -103,6 +118,7 @@ def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICA
     keyword = {"type": "keyword"}
     properties: dict[str, Any] = {
         "id": keyword, "date": {"type": "date"}, "origin": keyword,
+        "author": {"type": "text", "analyzer": "whitespace", "index_options": "docs", "norms": False},
         "stored": {"type": "object", "enabled": False},
     }
     for name in FACET_FIELDS:
@@ -117,7 +133,7 @@ def index_settings(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICA
             "number_of_shards": shards, "number_of_replicas": replicas,
             "similarity": {"arshif_bm25": {"type": "BM25", "k1": 1.2, "b": 0.75}},
         }},
-        "mappings": {"dynamic": "strict", "properties": properties},
+        "mappings": {"dynamic": "strict", "_meta": {FORMAT_KEY: store.FORMAT_VERSION}, "properties": properties},
     }
 
 
@@ -137,6 +153,9 @@ def os_document(doc: dict[str, Any]) -> dict[str, Any]:
         if forms:
             out[name + TERM_IDS_SUFFIX] = base64.b64encode(term_ids.encode(text)).decode("ascii")
     out[COMBINED] = " ".join(out[name] for name in TEXT_FIELDS if out[name])
+    author = doc.get("author") or ""
+    if author:
+        out["author"] = " ".join(norm for norm, _ in token_forms(author))
     date = doc.get("date")
     if date is not None:
         out["date"] = date.isoformat()
@@ -171,6 +190,7 @@ class _Generation:
     avg_length: dict[str, float]
     broad_stems: BroadStemMap | None
     copies: dict[str, list[dict]]
+    span: tuple[datetime | None, datetime | None] = (None, None)
     frequencies: dict[tuple[Any, str], int] = field(default_factory=dict)
 
 
@@ -227,13 +247,22 @@ class OpenSearchBackend:
         return names[0]
 
     def _load(self, name: str) -> _Generation:
+        written = (self.client.indices.get_mapping(index=name).get(name, {}).get("mappings", {})
+                   .get("_meta", {}).get(FORMAT_KEY))
+        if written != store.FORMAT_VERSION:
+            raise store.IndexMissing(
+                f"The OpenSearch index {name} behind {self.alias!r} is of index format {written or 'unknown'}; "
+                f"this version of Arshif reads format {store.FORMAT_VERSION}. Rebuild it with: "
+                f"arshif reindex [PATH ...] --backend opensearch --url {self.url} --index {self.alias}")
         aggs: dict[str, Any] = {f: {"filter": {"range": {f + _LENGTH: {"gt": 0}}},
                                     "aggs": {"avg": {"avg": {"field": f + _LENGTH}}}} for f in TEXT_FIELDS}
+        aggs["first"], aggs["last"] = {"min": {"field": "date"}}, {"max": {"field": "date"}}
         found = self.client.search(index=name, body={"size": 0, "track_total_hits": True, "aggs": aggs})
         avg = {f: float(found["aggregations"][f]["avg"]["value"] or 1.0) for f in TEXT_FIELDS}
+        span = (_instant(found["aggregations"]["first"]), _instant(found["aggregations"]["last"]))
         meta = _read_meta(self.client, name)
         return _Generation(name, int(found["hits"]["total"]["value"]), avg, meta.get("broad_stems"),
-                           meta.get("copies") or {})
+                           meta.get("copies") or {}, span)
 
 
 class OpenSearchView:
@@ -281,8 +310,8 @@ class OpenSearchView:
         config = request.config
         tiers = config.all_words_first and len(request.groups) > 1
         first = tiers and (request.sort != "relevance" or len(request.groups) <= config.all_words_max_parts)
-        window = request.depth if request.sort != "relevance" else \
-            min(store_depth_cap(), max(request.depth, config.rerank_depth * WINDOW_FACTOR))
+        window = request.depth if request.sort != "relevance" else min(store_depth_cap(), max(
+            request.depth + config.rerank_depth * (WINDOW_FACTOR - 1), config.rerank_depth * WINDOW_FACTOR))
         body = _search_body(request, window, tiers, first, True, self._idf)
         found = self._search(body)
         relaxed = False
@@ -295,6 +324,9 @@ class OpenSearchView:
         aggs = found.get("aggregations") or {}
         facets = {name: {b["key"]: int(b["doc_count"]) for b in aggs[name]["buckets"]}
                   for name in FACET_FIELDS if name in aggs} if request.facets else {}
+        if request.days:
+            facets["day"] = {b["key_as_string"]: int(b["doc_count"]) for b in aggs["day"]["buckets"]
+                             if b["doc_count"]}
         for hit in hits:
             self._sources[hit["_id"]] = hit.get("_source") or {}
         scores = self.first_phase_scores(request, [h["_id"] for h in hits])
@@ -369,7 +401,7 @@ class OpenSearchView:
     def _source(self, doc: Any) -> dict:
         found = self._sources.get(doc)
         if found is None:
-            got = self.client.get(index=self._gen.name, id=doc)
+            got = self.client.get(index=self._gen.name, id=doc, _source_includes=_READ)
             found = self._sources[doc] = got.get("_source") or {}
         return found
 
@@ -379,7 +411,8 @@ class OpenSearchView:
         wanted = [d for d in docs if field + TERM_IDS_SUFFIX not in self._sources.get(d, {})
                   and "stored" not in self._sources.get(d, {})]
         if wanted:
-            got = self.client.mget(index=self._gen.name, body={"ids": list(dict.fromkeys(wanted))})
+            got = self.client.mget(index=self._gen.name, body={"ids": list(dict.fromkeys(wanted))},
+                                   _source_includes=_READ)
             for item in got["docs"]:
                 if item.get("found"):
                     self._sources[item["_id"]] = item["_source"]
@@ -390,25 +423,32 @@ class OpenSearchView:
         return out
 
     def prefetch(self, docs: Sequence[Any]) -> None:
-        """Fetch the whole stored documents of `docs` in one request (the page's hits)."""
+        """Fetch the stored fields (and term ids) of `docs` in one request: a page's hits, or a
+        batch that near-copy grouping reads the dates of. The view keeps at most
+        :data:`KEPT_DOCUMENTS` of them (an export reads thousands, a batch at a time)."""
         wanted = [d for d in dict.fromkeys(docs) if "stored" not in self._sources.get(d, {})]
-        if wanted:
-            got = self.client.mget(index=self._gen.name, body={"ids": wanted})
-            for item in got["docs"]:
-                if item.get("found"):
-                    self._sources[item["_id"]] = item["_source"]
+        if not wanted:
+            return
+        if len(self._sources) + len(wanted) > KEPT_DOCUMENTS:
+            keep = set(docs)
+            self._sources = {d: v for d, v in self._sources.items() if d in keep}
+        got = self.client.mget(index=self._gen.name, body={"ids": wanted}, _source_includes=_READ)
+        for item in got["docs"]:
+            if item.get("found"):
+                self._sources[item["_id"]] = item["_source"]
 
     def stored_fields(self, doc: Any) -> dict[str, Any]:
         source = self._sources.get(doc)
         if source is None or "stored" not in source:
-            source = self._sources[doc] = self.client.get(index=self._gen.name, id=doc)["_source"]
+            source = self._sources[doc] = self.client.get(index=self._gen.name, id=doc,
+                                                          _source_includes=_READ)["_source"]
         return _stored(source)
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         from opensearchpy.exceptions import NotFoundError
 
         try:
-            return _stored(self.client.get(index=self._gen.name, id=doc_id)["_source"])
+            return _stored(self.client.get(index=self._gen.name, id=doc_id, _source_includes=["stored"])["_source"])
         except NotFoundError:
             return None
 
@@ -420,13 +460,30 @@ class OpenSearchView:
             "size": 0, "aggs": {"values": {"terms": {"field": field, "size": FACET_SIZE, "order": {"_key": "asc"}}}}})
         return [b["key"] for b in found["aggregations"]["values"]["buckets"]]
 
+    def date_span(self) -> tuple[datetime | None, datetime | None]:
+        """The first and last dates of the articles ((None, None): none is dated); read once per
+        index."""
+        return self._gen.span
+
     def broad_stems(self) -> BroadStemMap | None:
         return self._gen.broad_stems
+
+
+#: What a view reads of a document: its stored fields, date and term ids (not the indexed stems).
+_READ = ["stored", "date", *(f + TERM_IDS_SUFFIX for f in TEXT_FIELDS)]
 
 
 def store_depth_cap() -> int:
     """The deepest window one search may fetch (OpenSearch's ``index.max_result_window``)."""
     return 10_000
+
+
+def _instant(aggregation: dict) -> datetime | None:
+    """A min or max date aggregation's value as a naive UTC datetime (as stored); None: no dates."""
+    value = aggregation.get("value")
+    if value is None:
+        return None
+    return datetime.fromtimestamp(float(value) / 1000, tz=timezone.utc).replace(tzinfo=None)
 
 
 def _date_key(value: str | None, newest: bool) -> float:
@@ -473,16 +530,23 @@ def _word_query(word: QueryWord, fields: tuple[str, ...], config: RankingConfig,
 
 
 def _clause_query(clause: Clause, fields: tuple[str, ...]) -> dict:
-    """Articles that satisfy `clause` (one of its options): a phrase's stems one after the other,
-    or one word's stems (:func:`search.query.filters.constraint_mask`)."""
+    """Articles that satisfy `clause` (one of its options): a phrase's words one right after the
+    other in one field, each word by any stem it matches, or one word by any of them
+    (:attr:`search.query.parser.Term.matching`, as :func:`search.query.filters.constraint_mask`)."""
     should: list[dict] = []
     for option in clause.options:
         if option.phrase and len(option.terms) > 1:
-            phrase = " ".join(t.stem for t in option.terms)
-            should += [{"match_phrase": {f: {"query": phrase, "analyzer": "whitespace"}}} for f in fields]
+            should += [{"span_near": {"clauses": [_span_word(f, t.matching) for t in option.terms],
+                                      "slop": 0, "in_order": True}} for f in fields]
         else:
-            should += [{"term": {f: stem}} for f in fields for stem in option.terms[0].stems]
+            should += [{"terms": {f: list(option.terms[0].matching)}} for f in fields]
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def _span_word(field_name: str, stems: Sequence[str]) -> dict:
+    """One place of a phrase: any of `stems` in `field_name`."""
+    terms = [{"span_term": {field_name: stem}} for stem in dict.fromkeys(stems)]
+    return terms[0] if len(terms) == 1 else {"span_or": {"clauses": terms}}
 
 
 def _part_queries(request: CandidateRequest, with_clitics: bool) -> list[dict]:
@@ -510,9 +574,14 @@ def _search_body(request: CandidateRequest, size: int, tiers: bool, first: bool,
         filters.append({"range": {"date": bounds}})
     if request.source:
         filters.append({"term": {"source": request.source}})
+    if request.sources:
+        filters.append({"terms": {"source": list(request.sources)}})
+    filters += [{"term": {"author": term}} for term in request.author_terms]
     if with_constraints:
         filters += [_clause_query(c, fields) for c in request.constraints]
     must_not = [_clause_query(c, fields) for c in request.excluded]
+    if request.excluded_sources:
+        must_not.append({"terms": {"source": list(request.excluded_sources)}})
     relevance = request.sort == "relevance"
     if request.words:
         matched: dict = {"bool": {"should": [_word_query(w, fields, config, with_clitics, idf_of) for w in request.words],
@@ -536,6 +605,9 @@ def _search_body(request: CandidateRequest, size: int, tiers: bool, first: bool,
     if request.facets:
         for name in FACET_FIELDS:
             aggs[name] = {"terms": {"field": name, "size": FACET_SIZE}}
+    if request.days:  # the timeline's day facet (UTC days, as the embedded index counts them)
+        aggs["day"] = {"date_histogram": {"field": "date", "calendar_interval": "day", "format": "yyyy-MM-dd",
+                                          "min_doc_count": 1}}
     source = [f + TERM_IDS_SUFFIX for f in fields] + ["date"]
     body: dict[str, Any] = {"size": size, "query": query, "track_total_hits": True, "_source": source}
     if aggs:
