@@ -247,7 +247,8 @@ class OpenSearchBackend:
         return names[0]
 
     def _load(self, name: str) -> _Generation:
-        written = (self.client.indices.get_mapping(index=name).get(name, {}).get("mappings", {})
+        # (local: this node's cluster state, so a search goes on while no cluster manager is elected)
+        written = (self.client.indices.get_mapping(index=name, local=True).get(name, {}).get("mappings", {})
                    .get("_meta", {}).get(FORMAT_KEY))
         if written != store.FORMAT_VERSION:
             raise store.IndexMissing(
