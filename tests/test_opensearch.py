@@ -7,6 +7,9 @@ What must hold, on the first 3,000 SaudiNewsNet articles:
 
 - the same top 10 as the Whoosh backend for the news queries (``bench/news_queries.txt``): at least
   9 of 10 on average, the same totals, the same facet counts; the same ``arshif search --json``;
+- the same whole answer as Whoosh's for phrases, ``+`` and ``-`` words by their affixed forms,
+  compound names, several sources or all but some, the byline, the timeline, why a hit matched,
+  near copies, exports and related articles; an index of another format refused;
 - a second reindex while one runs is refused and changes nothing; a reindex killed with SIGKILL
   leaves the alias where it was, and the next reindex works;
 - searches running while a reindex swaps the alias all answer, from the old index or the new;
@@ -33,52 +36,9 @@ from search.index import store
 from search.index.build import reindex
 from search.searcher import Searcher
 
-SCRIPT = ROOT / "scripts" / "opensearch_cluster.py"
 QUERIES = [q.strip() for q in (ROOT / "bench" / "news_queries.txt").read_text(encoding="utf-8").splitlines() if q.strip()]
 ARTICLES = 3000
 ALIAS = "test-snn"
-
-
-def _missing() -> str | None:
-    import opensearch_cluster
-
-    tools = opensearch_cluster.missing_tools()
-    if tools:
-        return f"not on PATH: {', '.join(tools)}"
-    try:
-        import opensearchpy  # noqa: F401
-    except ImportError:
-        return "opensearch-py is not installed (pip install -e '.[test]')"
-    return None
-
-
-class Cluster:
-    def __init__(self, url: str, directory: Path):
-        self.url, self.directory = url, directory
-
-    def stop(self, node: int | None = None) -> None:
-        args = [sys.executable, str(SCRIPT), "stop", "--dir", str(self.directory)]
-        subprocess.run(args + ([] if node is None else ["--node", str(node)]), check=True, capture_output=True)
-
-
-@pytest.fixture(scope="session")
-def cluster(tmp_path_factory):
-    """A real 2-node OpenSearch cluster for the session (stopped at its end)."""
-    reason = _missing()
-    if reason:
-        if os.environ.get("ARSHIF_REQUIRE_OPENSEARCH") == "1":
-            pytest.fail(f"ARSHIF_REQUIRE_OPENSEARCH=1 but the OpenSearch tests cannot run: {reason}")
-        pytest.skip(f"OpenSearch tests need Java 17 and Maven: {reason}")
-    directory = tmp_path_factory.mktemp("opensearch")
-    started = subprocess.run([sys.executable, str(SCRIPT), "start", "--nodes", "2", "--dir", str(directory)],
-                             capture_output=True, text=True, timeout=900)
-    cluster = Cluster(started.stdout.strip().splitlines()[-1] if started.stdout.strip() else "", directory)
-    try:
-        assert started.returncode == 0, f"the cluster did not start:\n{started.stderr[-4000:]}"
-        yield cluster
-    finally:
-        if (directory / "cluster.json").exists():
-            cluster.stop()
 
 
 @pytest.fixture(scope="session")
