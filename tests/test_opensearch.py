@@ -13,7 +13,8 @@ What must hold, on the first 3,000 SaudiNewsNet articles:
 - a second reindex while one runs is refused and changes nothing; a reindex killed with SIGKILL
   leaves the alias where it was, and the next reindex works;
 - searches running while a reindex swaps the alias all answer, from the old index or the new;
-- a search still answers when one node is stopped (the last test: it leaves the cluster one node short).
+- a search still answers when one node is stopped, and says the cluster does not answer when none
+  is left (the last test: it stops the cluster).
 """
 
 from __future__ import annotations
@@ -335,3 +336,7 @@ def test_search_answers_with_one_node_stopped(cluster, os_searcher):
     assert _ids(searcher.search(query, snippets=False)) == before
     with pytest.raises(store.IndexMissing):
         Searcher(ALIAS, backend=type(os_searcher.backend)(cluster.url, "nothing-here"))
+    cluster.stop()  # and with none: a clear error, not "damaged, rebuild"
+    time.sleep(OpenSearchBackendTTL())
+    with pytest.raises(store.IndexMissing, match=r"(does|could) not answer"):
+        searcher.search(query, snippets=False)

@@ -221,7 +221,7 @@ class OpenSearchBackend:
             gen = self._load(name)
             with self._lock:
                 self._generation = gen
-        return OpenSearchView(self.client, gen)
+        return OpenSearchView(self.client, gen, self.url)
 
     def _current(self) -> str:
         from opensearchpy.exceptions import ConnectionError as Unreachable
@@ -266,11 +266,33 @@ class OpenSearchBackend:
                            meta.get("copies") or {}, span)
 
 
+def _unavailable(method):
+    """A cluster that fails a request (overloaded, a node gone mid-request, a timeout) becomes
+    :class:`search.index.store.IndexMissing` saying so: not the embedded index's "damaged, rebuild"."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        from opensearchpy.exceptions import ConnectionError as Unreachable
+        from opensearchpy.exceptions import NotFoundError, TransportError
+
+        try:
+            return method(self, *args, **kwargs)
+        except NotFoundError as exc:
+            raise store.IndexMissing(f"The index {self.generation} is gone from the OpenSearch cluster at "
+                                     f"{self.url} (a reindex replaced it?); search again.") from exc
+        except (Unreachable, TransportError) as exc:
+            raise store.IndexMissing(f"The OpenSearch cluster at {self.url} could not answer ({exc}); "
+                                     "try again in a moment.") from exc
+
+    return wrapper
+
+
 class OpenSearchView:
     """One request's view of one index (the alias's target when the view was opened)."""
 
-    def __init__(self, client, gen: _Generation):
-        self.client, self._gen = client, gen
+    def __init__(self, client, gen: _Generation, url: str = ""):
+        self.client, self._gen, self.url = client, gen, url
         self.generation = gen.name
         self.doc_count = gen.doc_count
         self._sources: dict[Any, dict] = {}  # this request's fetched documents, by _id
@@ -286,9 +308,11 @@ class OpenSearchView:
             self._gen.frequencies[key] = found
         return found
 
+    @_unavailable
     def doc_frequency(self, field: str, term: str) -> int:
         return self._count((field, term), {"term": {field: term}})
 
+    @_unavailable
     def documents_holding(self, fields: tuple[str, ...], term: str) -> int:
         """Articles with `term` in any of `fields` (BM25F's document frequency)."""
         if len(fields) == 1:
@@ -305,6 +329,7 @@ class OpenSearchView:
 
     # --- first phase -----------------------------------------------------------------------
 
+    @_unavailable
     def candidates(self, request: CandidateRequest) -> CandidateSet:
         """First phase, filters, total, facets and the parts each candidate has, in one search
         (a second one only when no article meets every required word or phrase)."""
@@ -408,6 +433,7 @@ class OpenSearchView:
 
     # --- stored data -----------------------------------------------------------------------
 
+    @_unavailable
     def term_ids(self, field: str, docs: Sequence[Any]) -> list[bytes]:
         wanted = [d for d in docs if field + TERM_IDS_SUFFIX not in self._sources.get(d, {})
                   and "stored" not in self._sources.get(d, {})]
@@ -423,6 +449,7 @@ class OpenSearchView:
             out.append(base64.b64decode(stored) if stored else b"")
         return out
 
+    @_unavailable
     def prefetch(self, docs: Sequence[Any]) -> None:
         """Fetch the stored fields (and term ids) of `docs` in one request: a page's hits, or a
         batch that near-copy grouping reads the dates of. The view keeps at most
@@ -438,6 +465,7 @@ class OpenSearchView:
             if item.get("found"):
                 self._sources[item["_id"]] = item["_source"]
 
+    @_unavailable
     def stored_fields(self, doc: Any) -> dict[str, Any]:
         source = self._sources.get(doc)
         if source is None or "stored" not in source:
@@ -445,6 +473,7 @@ class OpenSearchView:
                                                           _source_includes=_READ)["_source"]
         return _stored(source)
 
+    @_unavailable
     def document(self, doc_id: str) -> dict[str, Any] | None:
         from opensearchpy.exceptions import NotFoundError
 
@@ -456,6 +485,7 @@ class OpenSearchView:
     def copies(self, doc_id: str) -> list[dict[str, Any]]:
         return [{k: c.get(k) for k in ("id", "source", "url", "date")} for c in self._gen.copies.get(doc_id, ())]
 
+    @_unavailable
     def field_values(self, field: str) -> list[str]:
         found = self.client.search(index=self._gen.name, body={
             "size": 0, "aggs": {"values": {"terms": {"field": field, "size": FACET_SIZE, "order": {"_key": "asc"}}}}})
