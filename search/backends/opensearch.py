@@ -218,7 +218,13 @@ class OpenSearchBackend:
         with self._lock:
             gen = self._generation
         if gen is None or gen.name != name:
-            gen = self._load(name)
+            from opensearchpy.exceptions import TransportError
+
+            try:
+                gen = self._load(name)
+            except TransportError as exc:  # (ConnectionError is one too)
+                raise store.IndexMissing(f"The OpenSearch cluster at {self.url} could not answer ({exc}); "
+                                         "try again in a moment.") from exc
             with self._lock:
                 self._generation = gen
         return OpenSearchView(self.client, gen, self.url)
