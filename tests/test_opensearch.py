@@ -167,6 +167,9 @@ def test_byline_dates_export_and_related_as_whoosh(whoosh_searcher, os_searcher)
         theirs = _answer(whoosh_searcher.search(query, **options))
         assert theirs["total"] > 0
         assert _answer(os_searcher.search(query, **options)) == theirs
+    grouped = _answer(whoosh_searcher.search("الملك سلمان"))
+    assert any(hit["similar"] for hit in grouped["results"]), "no near copies grouped: nothing compared"
+    assert _answer(os_searcher.search("الملك سلمان")) == grouped
     assert os_searcher.backend.view().date_span() == whoosh_searcher.backend.view().date_span()
     assert os_searcher.backend.view().date_span()[0] is not None
     ours, theirs = (s.export("الملك", most=300) for s in (os_searcher, whoosh_searcher))
