@@ -751,8 +751,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"comma-separated sets (default {','.join(DEFAULT_SETS)},names)")
     p.add_argument("--systems", default=",".join(SYSTEMS),
                    help=f"comma-separated, from {','.join(SYSTEMS + (OPENSEARCH_SYSTEM,))}")
-    p.add_argument("--backend", choices=("whoosh", "opensearch"), default="whoosh",
-                   help="where the arshif row's index is: opensearch runs it as arshif-opensearch (with --url)")
+    p.add_argument("--backend", choices=("whoosh", "opensearch"), default=None,
+                   help="where the arshif row's index is: opensearch runs it as arshif-opensearch (with --url; "
+                        "default $ARSHIF_BACKEND or whoosh)")
     p.add_argument("--url", default=None, help="the OpenSearch cluster (default $ARSHIF_URL)")
     p.add_argument("--limit-queries", type=int, default=None, metavar="N", help="only the first N queries of each set")
     p.add_argument("--rebuild", action="store_true", help="rebuild cached indexes (and re-run Lucene)")
@@ -784,7 +785,7 @@ def main(argv: list[str] | None = None) -> int:
                                       changes.get("qrels", ev.qrels), ev.fields)
     set_names = [s.strip() for s in args.sets.split(",") if s.strip()]
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    if args.backend == "opensearch":
+    if (args.backend or os.environ.get("ARSHIF_BACKEND") or "whoosh").strip().lower() == "opensearch":
         systems = [OPENSEARCH_SYSTEM if s == "arshif" else s for s in systems]
     url = args.url or os.environ.get("ARSHIF_URL") or None
     for name in set_names:
