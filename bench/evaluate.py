@@ -81,7 +81,10 @@ DEFAULT_SHARED = REPO.parent / "shared"
 DEPTH = 100  # documents retrieved per query
 
 SYSTEMS = ("plain", "normalize", "tashaphyne", "arshif", "lucene", "bm25s", "plain-qp", "tashaphyne-qp")
+#: Arshif with its index on an OpenSearch cluster (``--backend opensearch --url URL``): run when named.
+OPENSEARCH_SYSTEM = "arshif-opensearch"
 SYSTEM_LABELS = {
+    OPENSEARCH_SYSTEM: "**Arshif on OpenSearch** (the same engine, its index on a cluster: `--backend opensearch`)",
     "plain": "no Arabic processing (StandardAnalyzer, BM25F, OR of tokens)",
     "normalize": "normalization only (Arshif tokenizer + normalize + stopwords, OR of tokens)",
     "tashaphyne": "StandardAnalyzer + default Tashaphyne light_stem (OR of tokens)",
@@ -399,12 +402,13 @@ def check_title_not_searched(index_root: Path, fields: tuple[str, ...], probes: 
 
 
 def arshif_searcher(index_root: Path, fields: tuple[str, ...],
-                    ranking: RankingConfig = DEFAULT) -> Callable[[str], list[tuple[str, float]]]:
-    """A function text -> [(id, score)] through :meth:`Searcher.search`, the product search path."""
+                    ranking: RankingConfig = DEFAULT, backend=None) -> Callable[[str], list[tuple[str, float]]]:
+    """A function text -> [(id, score)] through :meth:`Searcher.search`, the product search path
+    (over `backend`, default the Whoosh index at `index_root`)."""
     from search.errors import QueryError, SearchError
     from search.searcher import Searcher
 
-    searcher = Searcher(index_root, ranking)
+    searcher = Searcher(index_root, ranking, backend=backend)
 
     def search(text: str) -> list[tuple[str, float]]:
         try:
@@ -426,6 +430,36 @@ def run_arshif(ev: EvalSet, queries, cache: Path, rebuild: bool, procs: int, log
         out.notes.append(f"{meta['duplicates']} duplicate articles collapsed at indexing")
     out.notes.append(check_title_not_searched(root, ev.fields))
     _timed_run(queries, arshif_searcher(root, ev.fields, ranking), out)
+    return out
+
+
+def run_arshif_opensearch(ev: EvalSet, queries, url: str | None, rebuild: bool, log=print,
+                          ranking: RankingConfig = DEFAULT) -> SystemRun:
+    """Arshif over an OpenSearch index of the same corpus, built with ``arshif reindex --backend
+    opensearch`` under the alias ``arshif-eval-<index key>-<document digest>`` (reused while the
+    indexing code, the corpus and what an OpenSearch document holds are unchanged, unless `rebuild`)."""
+    out = SystemRun(OPENSEARCH_SYSTEM, ev.name)
+    if not url:
+        out.skipped = "no cluster: give --url URL or set $ARSHIF_URL"
+        return out
+    from datetime import datetime
+
+    from search.backends.opensearch import OpenSearchBackend, OpenSearchBuild, connect, index_settings, os_document
+    from search.index.build import reindex
+
+    probe = {"id": "probe", "title": PROBE_TEXT, "body": PROBE_TEXT, "source": "probe", "date": datetime(2015, 7, 21),
+             "year": "2015", "month": "2015-07"}  # what the OpenSearch index holds, whatever its query side
+    alias = "arshif-eval-" + index_key("arshif", ev).lower() + "-" + _digest(index_settings(), os_document(probe))
+    client = connect(url)
+    if rebuild or not client.indices.exists_alias(name=alias):
+        log(f"  indexing {ev.corpus} into OpenSearch alias {alias} ...")
+        summary = reindex([ev.corpus], Path(alias), build=OpenSearchBuild.locked(url, alias, client=client, log=log))
+        out.index_seconds, out.docs = summary.seconds, summary.indexed
+    else:
+        out.notes.append(f"OpenSearch index {alias} reused (its build time is not measured again)")
+    backend = OpenSearchBackend(url, alias, client=client)
+    out.docs = out.docs or backend.view().doc_count
+    _timed_run(queries, arshif_searcher(Path(alias), ev.fields, ranking, backend), out)
     return out
 
 
@@ -622,8 +656,10 @@ def results_table(results: dict[tuple[str, str], SystemRun], systems: list[str],
 
 def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool = False, procs: int = 2,
              limit_queries: int | None = None, runs_dir: Path | None = None, lucene_tool: Path | None = None,
-             ranking: RankingConfig = DEFAULT, log=print) -> dict[tuple[str, str], SystemRun]:
-    """Run `systems` on `sets`, one after another; score each run. Returns {(system, set): SystemRun}."""
+             ranking: RankingConfig = DEFAULT, log=print, url: str | None = None) -> dict[tuple[str, str], SystemRun]:
+    """Run `systems` on `sets`, one after another; score each run. Returns {(system, set): SystemRun}.
+
+    :param url: the OpenSearch cluster of the ``arshif-opensearch`` system."""
     results: dict[tuple[str, str], SystemRun] = {}
     for ev in sets:
         queries = read_queries(ev.queries, limit_queries)
@@ -633,6 +669,8 @@ def evaluate(sets: list[EvalSet], systems: list[str], cache: Path, rebuild: bool
             log(f"[{ev.name}] {system}: {len(queries)} queries")
             if system == "arshif":
                 out = run_arshif(ev, queries, cache, rebuild, procs, log, ranking)
+            elif system == OPENSEARCH_SYSTEM:
+                out = run_arshif_opensearch(ev, queries, url, rebuild, log, ranking)
             elif system == "lucene":
                 out = run_lucene(ev, queries, lucene_tool or DEFAULT_SHARED / "tools" / "lucene" / "run",
                                  cache, rebuild, log)
@@ -710,7 +748,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"the shared folder with eval/, data/ and tools/ (default {DEFAULT_SHARED})")
     p.add_argument("--sets", default=",".join((*DEFAULT_SETS, "names")),
                    help=f"comma-separated sets (default {','.join(DEFAULT_SETS)},names)")
-    p.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated, from {','.join(SYSTEMS)}")
+    p.add_argument("--systems", default=",".join(SYSTEMS),
+                   help=f"comma-separated, from {','.join(SYSTEMS + (OPENSEARCH_SYSTEM,))}")
+    p.add_argument("--backend", choices=("whoosh", "opensearch"), default=None,
+                   help="where the arshif row's index is: opensearch runs it as arshif-opensearch (with --url; "
+                        "default $ARSHIF_BACKEND or whoosh)")
+    p.add_argument("--url", default=None, help="the OpenSearch cluster (default $ARSHIF_URL)")
     p.add_argument("--limit-queries", type=int, default=None, metavar="N", help="only the first N queries of each set")
     p.add_argument("--rebuild", action="store_true", help="rebuild cached indexes (and re-run Lucene)")
     p.add_argument("--cache", type=Path, default=None,
@@ -741,13 +784,16 @@ def main(argv: list[str] | None = None) -> int:
                                       changes.get("qrels", ev.qrels), ev.fields)
     set_names = [s.strip() for s in args.sets.split(",") if s.strip()]
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    if (args.backend or os.environ.get("ARSHIF_BACKEND") or "whoosh").strip().lower() == "opensearch":
+        systems = [OPENSEARCH_SYSTEM if s == "arshif" else s for s in systems]
+    url = args.url or os.environ.get("ARSHIF_URL") or None
     for name in set_names:
         if name not in available:
             print(f"unknown set {name!r}; choose from {', '.join(available)}", file=sys.stderr)
             return 2
     for system in systems:
-        if system not in SYSTEMS:
-            print(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}", file=sys.stderr)
+        if system not in SYSTEMS + (OPENSEARCH_SYSTEM,):
+            print(f"unknown system {system!r}; choose from {', '.join(SYSTEMS + (OPENSEARCH_SYSTEM,))}", file=sys.stderr)
             return 2
     sets = [available[n] for n in set_names]
     for ev in sets:
@@ -778,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
         payload["ablation"] = [{"variant": label, **{s: sc.means for s, sc in scores.items()}} for label, scores in rows]
     else:
         results = evaluate(sets, systems, cache, args.rebuild, args.procs, args.limit_queries, runs_dir,
-                           shared / "tools" / "lucene" / "run", ranking, log)
+                           shared / "tools" / "lucene" / "run", ranking, log, url)
         print(results_table(results, systems, set_names, reference_rows(shared)))
         for set_name in set_names:
             pairs = [(s, results[(s, set_name)]) for s in systems if results.get((s, set_name)) and results[(s, set_name)].scores]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from search import config
+from search import backends, config
 from search import export as export_rows
 from search.analysis.analyzer import analyze as analyze_text
 from search.errors import Code, SearchError
@@ -26,11 +26,22 @@ from search.searcher import SORTS, Searcher
 _USER_ERRORS = (store.IndexMissing, store.ReindexRunning, SearchError)
 
 
-def _open(index: str | None) -> Searcher:
+def _open(index: str | None, backend: str | None = None, url: str | None = None) -> Searcher:
     try:
-        return Searcher(index)
-    except store.IndexMissing as exc:
+        chosen = backends.open_backend(backend, url, index)
+        return Searcher(index if backends.check(backend, url) == "whoosh" else config.opensearch_alias(index),
+                        backend=chosen)
+    except (store.IndexMissing, backends.BackendChoiceError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _backend_options(command):
+    """--backend and --url, shared by the commands that read or write an index."""
+    command = click.option("--url", default=None, metavar="URL[,URL...]",
+                           help="The OpenSearch cluster's address(es) (default: $ARSHIF_URL).")(command)
+    return click.option("--backend", default=None, type=click.Choice(config.BACKENDS),
+                        help="Where the index is: whoosh (a directory, the default) or opensearch "
+                             "(default: $ARSHIF_BACKEND or whoosh).")(command)
 
 
 @click.group()
@@ -41,7 +52,13 @@ def cli():
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index).")
+@click.option("--index", "index", help="Index directory (default: $ARSHIF_INDEX or ./index); with "
+                                       "--backend opensearch, the alias (default: arshif).")
+@_backend_options
+@click.option("--shards", type=click.IntRange(1, 1024), default=None,
+              help="OpenSearch: primary shards of the new index (default 2).")
+@click.option("--replicas", type=click.IntRange(0, 16), default=None,
+              help="OpenSearch: copies of each shard (default 1).")
 @click.option("--procs", type=click.IntRange(1, 16), default=None,
               help="Writer processes (default 1; 2 is faster on an idle two-core machine).")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or record was skipped.")
@@ -49,7 +66,7 @@ def cli():
               help="Read only new and changed files; drop articles of changed and vanished files.")
 @click.option("--verbose", "-v", is_flag=True,
               help="List every skipped record and warning (default: counts by kind, with examples).")
-def reindex(paths, index, procs, strict, incremental, verbose):
+def reindex(paths, index, backend, url, shards, replicas, procs, strict, incremental, verbose):
     """Index articles (files or folders) into a new index and swap it in.
 
     With no PATH, indexes ./seeds. Reads scraped text articles, JSON Lines and JSON (optionally
@@ -61,9 +78,21 @@ def reindex(paths, index, procs, strict, incremental, verbose):
 
     sources = list(paths) or [Path(config.DEFAULT_SOURCE_DIR)]
     root = config.index_dir(index)
+    where = str(root)
     progress = _progress_line() if sys.stderr.isatty() else None
     try:
-        summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental)
+        build = None
+        if backends.check(backend, url) == "opensearch":
+            from search.backends import opensearch
+
+            build = opensearch.OpenSearchBuild.locked(
+                str(config.backend_url(url)), config.opensearch_alias(index), shards or opensearch.DEFAULT_SHARDS,
+                opensearch.DEFAULT_REPLICAS if replicas is None else replicas,
+                log=lambda message: click.echo(f"\n{message}" if progress else message, err=True))
+            where = backends.describe(backend, url, index)
+        summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental, build=build)
+    except backends.BackendChoiceError as exc:
+        raise click.ClickException(str(exc)) from None
     except (store.ReindexRunning, store.NothingIndexed) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -78,7 +107,7 @@ def reindex(paths, index, procs, strict, incremental, verbose):
     report_problems("skipped", summary.problems, verbose)
     report_problems("warning", summary.warnings, verbose)
     click.echo(
-        f"Indexed {plural(summary.indexed, 'article')} into {root} in {summary.seconds:.1f} s "
+        f"Indexed {plural(summary.indexed, 'article')} into {where} in {summary.seconds:.1f} s "
         f"({summary.docs_per_second:,.0f} docs/s"
         + (f"; {summary.title_only:,} of them by title only, without a body" if summary.title_only else "")
         + f"); skipped {summary.skipped:,}, "
@@ -182,14 +211,16 @@ class TextCommand(click.Command):
               help="Only this source: its id (okaz) or name (عكاظ); several: okaz,sabq; all but some: -was,-sabq.")
 @click.option("--timeline", is_flag=True, help="Also print the results over time (by day, week, month or year).")
 @click.option("--author", default=None, help="Only articles whose byline holds these words.")
-def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source, timeline, author):
+@_backend_options
+def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, fields, source, timeline, author,
+           backend, url):
     """Search the index.
 
     Query syntax: words (ranked), "exact phrase", -word to exclude, +word to require, a OR b.
 
     Example: arshif search "الميليشيات الإيرانية" --from 2020-01-01 --sort newest
     """
-    searcher = _open(index)
+    searcher = _open(index, backend, url)
     field_names = tuple(f.strip() for f in fields.split(",") if f.strip())
     if batch is not None:
         _run_batch(searcher, batch, limit or 100, field_names, date_from, date_to)
@@ -246,13 +277,14 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
 @click.option("--source", default=None, help="Only this source: its id (okaz) or its name (عكاظ).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("-n", "most", type=int, default=config.MAX_EXPORT, show_default=True, help="Articles to export at most.")
-def export(query, index, form, date_from, date_to, source, sort, most):
+@_backend_options
+def export(query, index, form, date_from, date_to, source, sort, most, backend, url):
     """Write a search's articles to standard output as CSV or JSON Lines: id, title, date,
     date_hijri, source, source_name, author, url, score, snippet.
 
     Example: arshif export "الحج" --from 1436-10-01هـ --format jsonl > hajj.jsonl
     """
-    searcher = _open(index)
+    searcher = _open(index, backend, url)
     try:
         results, hits = searcher.export(query, date_from, date_to, sort, source, most)
     except _USER_ERRORS as exc:
@@ -352,21 +384,29 @@ def analyze(text):
               help="Behind one reverse proxy that sets X-Forwarded-For/-Proto/-Host/-Port/-Prefix: use them for "
                    "the client's address and the page's own links (https). Only when clients reach the server "
                    "through that proxy alone.")
-def serve(host, port, index, threads, workers, trusted_proxy):
+@_backend_options
+def serve(host, port, index, threads, workers, trusted_proxy, backend, url):
     """Serve the search page with the waitress WSGI server, one process per core.
 
     Example: arshif serve --port 8080
     """
     from web import create_app, server
 
-    settings = {"INDEX_DIR": str(config.index_dir(index)), "TRUSTED_PROXY": trusted_proxy}
+    try:
+        kind = backends.check(backend, url)
+    except backends.BackendChoiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = {"INDEX_DIR": str(config.index_dir(index)), "TRUSTED_PROXY": trusted_proxy,
+                "BACKEND": kind, "BACKEND_URL": config.backend_url(url)}
+    if kind == "opensearch":
+        settings["INDEX_DIR"] = config.opensearch_alias(index)
     app = create_app(settings)  # settings errors show here, before any process is started
     try:
         sock = server.listen(host, port)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     workers = workers or server.default_workers()
-    click.echo(f"Arshif on http://{host}:{port}/ (index: {config.index_dir(index)}; {workers} worker "
+    click.echo(f"Arshif on http://{host}:{port}/ (index: {backends.describe(kind, url, index)}; {workers} worker "
                f"process{'es' if workers > 1 else ''}); Ctrl-C stops it.")
     # waitress refuses an oversized body (413) before buffering it; the app sets the limit.
     server.serve(lambda: create_app(settings), sock, workers, threads,

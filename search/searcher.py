@@ -55,6 +55,8 @@ STOPWORDS_SHOWN = 8
 #: page of one search agrees on the groups); articles below it are listed one by one, and exports
 #: list every article.
 GROUP_WINDOW = 100
+#: Hits whose stored fields a cluster backend fetches in one request (a page, or a slice of an export).
+PREFETCHED = 100
 
 
 @dataclass(frozen=True)
@@ -327,8 +329,12 @@ class Searcher:
               missing: dict, explained: dict[str, frozenset[str]] | None = None,
               members: dict | None = None) -> Iterator[Hit]:
         """The hits of the ranked `(score, document)` pairs, read one by one (`members`: each
-        story's near copies, document -> [(score, document)])."""
-        for score, doc in ranked:
+        story's near copies, document -> [(score, document)]). A cluster backend fetches their
+        stored fields :data:`PREFETCHED` hits at a time (:meth:`IndexView.prefetch`)."""
+        for at, (score, doc) in enumerate(ranked):
+            if at % PREFETCHED == 0:
+                view.prefetch([d for _, head in ranked[at:at + PREFETCHED]
+                               for d in (head, *(other for _, other in (members or {}).get(head, ())))])
             stored = view.stored_fields(doc)
             body = stored.get("body", "")
             found = matches(body, terms) if explained and terms else None  # shared by the snippet and why
@@ -438,6 +444,7 @@ def _stories(view: IndexView, ranked: list[tuple[float, Any]], fields: tuple[str
     field_name = "body" if "body" in fields else fields[-1]
 
     def bodies(docs: list[Any]) -> list[frozenset[int]]:
+        view.prefetch(docs)  # their dates next (a cluster: one request for the batch)
         return [shingles(TermIds.decode(raw).stems) for raw in view.term_ids(field_name, docs)]
 
     def dates(doc: Any) -> datetime | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hijridate import Gregorian
+from opensearch_fixtures import cluster  # noqa: F401 -- the session's OpenSearch cluster, for every module
 
 from search.index.build import reindex
 from search.searcher import Searcher

@@ -20,7 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        INDEX_DIR=str(config.index_dir()),
+        INDEX_DIR=str(config.index_dir()),  # with the OpenSearch backend: the alias
+        BACKEND=config.backend_kind(),
+        BACKEND_URL=config.backend_url(),
         PAGE_SIZE=config.PAGE_SIZE,
         TRUSTED_PROXY=False,  # True behind one reverse proxy: its X-Forwarded-* headers are used
     )

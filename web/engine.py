@@ -17,6 +17,7 @@ import numpy as np
 from flask import current_app
 
 from search.analysis.analyzer import forms, term_id
+from search.backends import open_backend
 from search.backends.base import CandidateRequest
 from search.index.schema import TEXT_FIELDS
 from search.index.term_ids import TermIds
@@ -42,7 +43,8 @@ def get_searcher() -> WebSearcher:
         with _LOCK:
             searcher = app.extensions.get(_KEY)
             if searcher is None:
-                searcher = WebSearcher(app.config["INDEX_DIR"])
+                searcher = WebSearcher(app.config["INDEX_DIR"], backend=open_backend(
+                    app.config.get("BACKEND"), app.config.get("BACKEND_URL"), app.config["INDEX_DIR"]))
                 app.extensions[_KEY] = searcher
     return searcher
 

@@ -152,6 +152,9 @@ class WhooshView:
         column = self._data.term_ids[field]
         return [column[docnum] for docnum in docs]
 
+    def prefetch(self, docs: Sequence[int]) -> None:
+        """Nothing to do: stored fields are read from local files as asked."""
+
     def stored_fields(self, doc: int) -> dict[str, Any]:
         return self._searcher.stored_fields(doc)
 
