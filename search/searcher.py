@@ -29,6 +29,7 @@ from typing import Any
 
 from search import config as settings
 from search.analysis.analyzer import build_analyzer
+from search.analysis.arabic import DIGIT_FOLDS
 from search.backends.base import Backend, CandidateRequest, IndexView
 from search.backends.whoosh import WhooshBackend
 from search.errors import Code, Notice, QueryError, SearchError
@@ -107,6 +108,9 @@ class SearchRequest:
         return cls(text or "", start, end, sort, page, limit, tuple(fields), facets, snippets, source, histogram)
 
 
+_DIGITS = str.maketrans({k: v for k, v in DIGIT_FOLDS.items() if v.isdigit()})
+
+
 def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date | None:
     """A day from a flag or URL parameter; None when empty: ``YYYY-MM-DD`` (Gregorian, or
     ``YYYY-MM-DDم``), ``YYYY-MM-DDهـ`` (Hijri, Umm al-Qura), or with `hijri` any ``YYYY-MM-DD``
@@ -118,7 +122,7 @@ def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date 
         return None
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    text = str(value).strip().translate(_DIGITS)  # Eastern Arabic and Persian digits, as the page takes them
     try:
         found = hijri_dates.read_day(text, hijri)
     except hijri_dates.NotAHijriDay:

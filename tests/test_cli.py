@@ -242,3 +242,12 @@ def test_a_mistyped_path_or_an_empty_folder_never_replaces_a_live_index(tmp_path
     assert run("search", "داعش", "--index", str(index)).output.split("(")[0] == before.split("(")[0]
     fresh = tmp_path / "fresh"  # with no live index, an empty archive is a (searchable) empty index
     assert run("reindex", str(tmp_path / "empty"), "--index", str(fresh)).exit_code == 0
+
+
+def test_dates_in_eastern_digits_and_hijri_are_taken_as_on_the_page(tmp_path):
+    index = tmp_path / "ix"
+    run("reindex", str(SEEDS), "--index", str(index), "--procs", "1")
+    western = run("search", "داعش", "--index", str(index), "--from", "2000-01-01")
+    for typed in ("٢٠٠٠-٠١-٠١", "۲۰۰۰-۰۱-۰۱"):
+        result = run("search", "داعش", "--index", str(index), "--from", typed)
+        assert result.exit_code == 0 and result.output.split("(")[0] == western.output.split("(")[0], typed
