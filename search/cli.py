@@ -231,7 +231,8 @@ def search(query, index, date_from, date_to, sort, limit, page, as_json, batch, 
     try:
         results = searcher.search(query or "", date_from=date_from, date_to=date_to, sort=sort, page=page,
                                   limit=limit or config.PAGE_SIZE, fields=field_names, source=source,
-                                  histogram=timeline, browse=browse, author=author, explain=True)
+                                  histogram=timeline, browse=browse, author=author, explain=True,
+                                  facets=as_json)  # the JSON has the API's shape: facets always there
     except _USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     for notice in results.notices:
