@@ -415,8 +415,7 @@ def arshif_searcher(index_root: Path, fields: tuple[str, ...],
             results = searcher.search(text, fields=fields, limit=DEPTH, snippets=False)
         except (QueryError, SearchError):
             return []
-        return [(doc_id, hit.score) for hit in results.hits
-                for doc_id in [hit.id, *(c["id"] for c in hit.copies), *(c["id"] for c in hit.similar)]]
+        return [(doc_id, hit.score) for hit in results.hits for doc_id in hit.ids()]
 
     return search
 

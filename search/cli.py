@@ -93,7 +93,7 @@ def reindex(paths, index, backend, url, shards, replicas, procs, strict, increme
         summary = run_reindex(sources, root, progress=progress, procs=procs, incremental=incremental, build=build)
     except backends.BackendChoiceError as exc:
         raise click.ClickException(str(exc)) from None
-    except store.ReindexRunning as exc:
+    except (store.ReindexRunning, store.NothingIndexed) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         where = f" (while writing {exc.filename})" if getattr(exc, "filename", None) else ""
@@ -349,7 +349,7 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
                 click.echo(f"line {number} ({qid}): no results: {notice}", err=True)
         rank = 0
         for hit in results.hits:  # each copy of an article published twice right after it
-            for doc_id in [hit.id, *(c["id"] for c in hit.copies), *(c["id"] for c in hit.similar)]:
+            for doc_id in hit.ids():
                 rank += 1
                 click.echo(f"{qid} Q0 {doc_id} {rank} {hit.score:.4f} arshif")
 

@@ -31,8 +31,14 @@ class Hit:
     #: the parts of the query this article lacks (when others have them all), as written
     missing: list[str] = field(default_factory=list)
     #: near copies of this story ranked below it (the same wire story in other papers), grouped
-    #: here instead of listed again: [{id, title, source, date, url, score}]
+    #: here instead of listed again: [{id, title, source, date, url, score, source_name, copies}]
     similar: list[dict] = field(default_factory=list)
+
+    def ids(self) -> list[str]:
+        """Every article this hit stands for, in the order a TREC run lists them: the article,
+        its exact copies, then each near copy with its own exact copies."""
+        return [self.id, *(c["id"] for c in self.copies),
+                *(i for near in self.similar for i in [near["id"], *(c["id"] for c in near.get("copies", ()))])]
     source_name: str = ""  # the name readers know the source by (search.ingest.source_names)
     #: why it matched: each query word's forms in the article, [{word, count, forms: [{form, count}]}]
     #: (count 0: the article lacks the word; search.query.explain)
@@ -74,15 +80,17 @@ class Results:
     elapsed_ms: float = 0.0
     source_names: dict[str, str] = field(default_factory=dict)  # source facet id -> name
     histogram: Histogram | None = None  # the results over time, when asked for
+    grouped: int = 0  # articles listed under another as near copies of its story (Hit.similar)
 
     @property
     def page_count(self) -> int:
-        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+        """Pages of hits: the articles less those grouped under another."""
+        return max(1, math.ceil((self.total - self.grouped) / self.limit)) if self.limit else 1
 
     def as_dict(self) -> dict:
         return {
             "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
-            "pages": self.page_count, "sort": self.sort, "from": self.date_from, "to": self.date_to,
+            "pages": self.page_count, "grouped": self.grouped, "sort": self.sort, "from": self.date_from, "to": self.date_to,
             "complete": self.complete,
             "elapsed_ms": round(self.elapsed_ms, 2), "notices": [n.as_dict() for n in self.notices],
             "results": [h.as_dict() for h in self.hits],

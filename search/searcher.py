@@ -51,8 +51,10 @@ from search.timeline import histogram
 SORTS = ("relevance", "newest", "oldest")
 #: The stopwords a notice names (a pasted paragraph has dozens).
 STOPWORDS_SHOWN = 8
-#: Near copies are grouped on pages up to this deep (an export of thousands lists every article).
-MAX_GROUPED = 1000
+#: Near copies are grouped among this many best-ranked articles (a fixed window, so that every
+#: page of one search agrees on the groups); articles below it are listed one by one, and exports
+#: list every article.
+GROUP_WINDOW = 100
 #: Hits whose stored fields a cluster backend fetches in one request (a page, or a slice of an export).
 PREFETCHED = 100
 
@@ -76,6 +78,7 @@ class SearchRequest:
     browse: bool = False  # no query: every article under the filters (see Searcher.search)
     author: str | None = None  # words the byline must hold
     explain: bool = False  # say for each hit which query words it matched, in which forms
+    group: bool = True  # group near copies of a story (RankingConfig.near_duplicates); exports do not
 
     @classmethod
     def checked(cls, text: str, date_from: str | date | None = None, date_to: str | date | None = None,
@@ -262,7 +265,7 @@ class Searcher:
         if not isinstance(most, int) or not 1 <= most <= settings.MAX_EXPORT:
             raise SearchError(Code.EXPORT_TOO_LARGE, "limit", most=settings.MAX_EXPORT)
         request = SearchRequest.checked(text, date_from, date_to, sort, 1, 1, fields, False, True, source)
-        request = dataclasses.replace(request, limit=most, author=author or None)  # page 1 of `most`
+        request = dataclasses.replace(request, limit=most, author=author or None, group=False)  # page 1 of `most`
         if browse and not request.text.strip():
             request = _browsing(request)
         parsed = parse(request.text, self.ranking)
@@ -289,9 +292,9 @@ class Searcher:
         groups = parsed.groups()
         start, end = _day_bounds(request.date_from, request.date_to)
         depth = request.page * request.limit
-        grouped = self.ranking.near_duplicates and depth <= MAX_GROUPED
-        # near copies grouped away leave gaps: ask the first phase for more than the page needs
-        wanted = 2 * depth + 20 if grouped else depth
+        grouped = self.ranking.near_duplicates and request.group
+        # the grouping window, then as many more as the page needs (the window may group into few)
+        wanted = GROUP_WINDOW + depth if grouped else depth
         found = view.candidates(CandidateRequest(
             words, request.fields, self.ranking, parsed.constraints, parsed.excluded, start, end, None,
             sources, excluded_sources, _author_terms(request.author),
@@ -312,9 +315,10 @@ class Searcher:
                             found.missing if found.complete_first else (), rerank_depth)
         members: dict = {}
         if grouped:
-            stories = _stories(view, ranked, depth, request.fields)
-            ranked = [(story.score, story.doc) for story in stories]
+            stories = _stories(view, ranked[:GROUP_WINDOW], request.fields)
             members = {story.doc: story.members for story in stories if story.members}
+            results.grouped = sum(len(m) for m in members.values())
+            ranked = [(story.score, story.doc) for story in stories] + ranked[GROUP_WINDOW:]
         terms = highlight_terms(parsed) if request.snippets else None
         explained = word_stems(parsed) if request.explain and parsed.clauses else None
         return self._hits(view, ranked[(request.page - 1) * request.limit: depth], terms, highlight_phrases(parsed),
@@ -340,7 +344,8 @@ class Searcher:
             hit.source_name = self.sources.name(hit.source)
             hit.copies = self._named(view.copies(hit.id))
             hit.missing = [parts[i] for i in missing.get(doc, ())]
-            hit.similar = self._named([_similar(view.stored_fields(other), s) for s, other in (members or {}).get(doc, ())])
+            hit.similar = [{**near, "copies": self._named(view.copies(near["id"]))} for near in
+                           self._named([_similar(view.stored_fields(other), s) for s, other in (members or {}).get(doc, ())])]
             yield hit
 
     def _source_filter(self, view: IndexView, source: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -433,8 +438,9 @@ def _hit(stored: dict, score: float, terms: frozenset[str] | None,
     )
 
 
-def _stories(view: IndexView, ranked: list[tuple[float, Any]], wanted: int, fields: tuple[str, ...]) -> list:
-    """The ranked articles as stories, near copies grouped (:mod:`search.query.grouping`)."""
+def _stories(view: IndexView, ranked: list[tuple[float, Any]], fields: tuple[str, ...]) -> list:
+    """The ranked articles as stories, near copies grouped (:mod:`search.query.grouping`): all
+    of `ranked` is walked, so the groups never depend on the page asked."""
     field_name = "body" if "body" in fields else fields[-1]
 
     def bodies(docs: list[Any]) -> list[frozenset[int]]:
@@ -445,7 +451,7 @@ def _stories(view: IndexView, ranked: list[tuple[float, Any]], wanted: int, fiel
         value = view.stored_fields(doc).get("date")
         return value if isinstance(value, datetime) else None
 
-    return group_near_duplicates(ranked, wanted, bodies, dates)
+    return group_near_duplicates(ranked, len(ranked), bodies, dates)
 
 
 def _similar(stored: dict, score: float) -> dict:

@@ -111,7 +111,7 @@ def test_waw_prefix_on_long_words():
 
 def test_waw_that_belongs_to_the_word_stays():
     check_stem("وزير", "وزير")
-    check_stem("وطني", "وطن")
+    check_stem("وطني", "وطني")
 
 
 # --- stemming: suffixes -----------------------------------------------------------------------
@@ -126,8 +126,12 @@ def test_masculine_plurals_un_and_in():
 
 
 def test_nisba_and_feminine_endings():
-    check_stem("التركية", "ترك")
-    check_stem("الإيرانية", "ايران")
+    check_stem("الإيرانية", "ايران")  # the nisba of a base of four letters or more is stripped
+    check_stem("الإيرانيين", "ايران")
+    # on a three-letter base it stays, lest the adjective meet a word of those three letters
+    check_stem("التركية", "تركي")  # not ترك, "leave"
+    assert meet("التركية", "تركيا") and meet("السورية", "سوريا") and meet("سورية", "السوري")
+    assert not meet("السورية", "السور") and not meet("المصريين", "مصر")
 
 
 def test_attached_pronouns():
@@ -302,3 +306,9 @@ def test_explain_names_each_rule():
     assert explain("مصراتة") == ("مصرات", ("ending ة",))
     assert explain("والميليشيات")[1] == ("proclitic وال", "ending ات")
     assert "و kept" in explain("وائل")[1][0]
+
+
+def test_a_ligature_inside_a_word_and_a_zero_width_space_between_words():
+    from search.analysis.analyzer import token_forms
+    assert token_forms("ﻻعب اﻷفلاج") == token_forms("لاعب الأفلاج")  # lam-alef ligatures beside plain letters
+    assert len(token_forms("كلمة\u200bكلمتان")) == 2  # a zero-width space separates words

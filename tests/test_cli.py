@@ -229,3 +229,16 @@ def test_reindex_groups_problems_by_kind_and_prints_the_summary_last(tmp_path):
     verbose = CliRunner().invoke(cli, ["reindex", str(src), "--index", str(tmp_path / "ix"), "--procs", "1", "-v"])
     assert sum(line.startswith("warning: ") for line in verbose.stderr.splitlines()) == 9
     assert sum(line.startswith("skipped: ") for line in verbose.stderr.splitlines()) == 7
+
+
+def test_a_mistyped_path_or_an_empty_folder_never_replaces_a_live_index(tmp_path):
+    index = tmp_path / "ix"
+    assert run("reindex", str(SEEDS), "--index", str(index), "--procs", "1").exit_code == 0
+    before = run("search", "داعش", "--index", str(index)).output
+    (tmp_path / "empty").mkdir()
+    for path in (tmp_path / "typo", tmp_path / "empty"):
+        result = run("reindex", str(path), "--index", str(index))
+        assert result.exit_code == 1 and "unchanged" in result.output, result.output
+    assert run("search", "داعش", "--index", str(index)).output.split("(")[0] == before.split("(")[0]
+    fresh = tmp_path / "fresh"  # with no live index, an empty archive is a (searchable) empty index
+    assert run("reindex", str(tmp_path / "empty"), "--index", str(fresh)).exit_code == 0

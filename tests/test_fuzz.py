@@ -55,7 +55,8 @@ SLOW_FUZZ = settings(max_examples=60, deadline=None,
 # tanween, harakat, shadda, sukun (not the dagger alef: a long ā, read as ا)
 HARAKAT = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652"
 TATWEEL = "\u0640"
-INVISIBLE_MARKS = "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad"
+# (not the zero-width space U+200B: it separates words)
+INVISIBLE_MARKS = "\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad"
 DIGITS = "0123456789\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u06f0\u06f4\u06f9"
 PUNCTUATION = ".,،؛؟!:\"'«»()[]-+|*_/\\\u2212\u201c\u201d"
 SEED_WORDS = sorted({w for p in seed_paragraphs() for w in p.split()})

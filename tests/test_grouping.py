@@ -59,6 +59,8 @@ def wire_index(tmp_path_factory):
          "body": STORY},
         {"id": "sabq-1", "source": "sabq", "date": "2015-08-06", "title": "الصحة: 4 إصابات بكورونا في الرياض",
          "body": EDITED},
+        {"id": "was-1", "source": "was", "date": "2015-08-06", "title": "الصحة: 4 إصابات بكورونا في الرياض",
+         "body": EDITED},  # an exact copy of sabq-1: a copy kept on it at indexing
         {"id": "yaum-1", "source": "alyaum", "date": "2015-08-07", "title": "كورونا يصيب عائلة في الرياض",
          "body": EDITED + " وأضافت أن الفرق الطبية تتابع المخالطين"},
         {"id": "other-1", "source": "okaz", "date": "2015-08-07", "title": "مهرجان التمور", "body": OTHER},
@@ -95,9 +97,9 @@ def test_batch_lists_each_near_copy_right_after_its_story(wire_index, tmp_path):
     queries.write_text("q1\tكورونا الرياض\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(wire_index)])
     docs = [line.split()[2] for line in result.stdout.splitlines()]
-    assert sorted(docs) == ["later-1", "okaz-1", "sabq-1", "yaum-1"]
+    assert sorted(docs) == ["later-1", "okaz-1", "sabq-1", "was-1", "yaum-1"]  # the near copy's own copy too
     first = docs.index(next(d for d in docs if d in ("okaz-1", "sabq-1", "yaum-1")))
-    assert sorted(docs[first:first + 3]) == ["okaz-1", "sabq-1", "yaum-1"]
+    assert sorted(docs[first:first + 4]) == ["okaz-1", "sabq-1", "was-1", "yaum-1"]
 
 
 def test_the_page_and_the_api_name_the_near_copies(wire_index):
@@ -108,3 +110,28 @@ def test_the_page_and_the_api_name_the_near_copies(wire_index):
     assert "الخبر نفسه في:" in page and page.count('class="hit"') == 2
     body = client.get("/api/search?q=كورونا الرياض").get_json()
     assert sum(len(h["similar"]) for h in body["results"]) == 2
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_paging_lists_every_article_once_and_no_page_is_empty(wire_index, limit):
+    searcher = Searcher(wire_index)
+    first = searcher.search("كورونا الرياض", limit=limit)
+    seen: list[str] = []
+    for page in range(1, first.page_count + 1):
+        results = searcher.search("كورونا الرياض", limit=limit, page=page)
+        assert results.hits and results.page_count == first.page_count
+        seen += [i for h in results.hits for i in [h.id, *(s["id"] for s in h.similar)]]
+    assert len(seen) == len(set(seen)) == first.total
+    _, rows = searcher.export("كورونا الرياض", most=100)
+    assert sorted(seen) == sorted(hit.id for hit in rows)  # the export lists every article, ungrouped
+
+
+def test_a_compound_name_written_with_a_space_is_marked_and_never_corrected():
+    from search.query.parser import highlight_terms, parse
+    from search.query.snippets import matches
+    from web.suggest import suggest
+    text = "التقى عبد الله بن زايد وعبدالله الآخر في أبو ظبي"
+    assert [text[s:e] for s, e, _ in matches(text, highlight_terms(parse("عبد الله")))] == ["عبد الله", "وعبدالله"]
+    assert [text[s:e] for s, e, _ in matches(text, highlight_terms(parse("أبوظبي")))] == ["أبو ظبي"]
+    frequency = {"ظبي": 1, "طبي": 500, "ابو": 300, "ابن": 3000}
+    assert suggest("أبو ظبي", 250, lambda w: frequency.get(w, 0)) is None

@@ -271,7 +271,7 @@ def test_api_returns_the_results_as_json(client):
     response = get(client, "/api/search", q="داعش", limit=3, sort="oldest", **{"from": "2016-01-01"})
     assert response.status_code == 200 and response.is_json
     data = response.get_json()
-    assert list(data) == ["query", "total", "page", "limit", "pages", "sort", "from", "to", "complete", "elapsed_ms",
+    assert list(data) == ["query", "total", "page", "limit", "pages", "grouped", "sort", "from", "to", "complete", "elapsed_ms",
                           "notices", "results", "facets", "histogram", "suggestion"]
     assert data["query"] == "داعش" and data["limit"] == 3 and data["from"] == "2016-01-01"
     assert len(data["results"]) == 3 and data["pages"] == -(-data["total"] // 3)

@@ -125,3 +125,13 @@ def test_final_yeh_written_alef_maksura_is_read_where_the_index_makes_it_likely(
     assert "شيوع" in term.alternates  # الشيوعى is not in the index as written: read as الشيوعي
     term = parse("ليلى").terms()[0].resolved(lambda t: frequency(t) or 0, strip=False)
     assert "ليل" not in term.alternates  # a name typed alone is searched as typed
+
+
+def test_the_noun_of_a_three_letter_nisba_is_read_only_where_likely():
+    frequency = {"مصر": 1300, "مصري": 900, "ترك": 300, "تركي": 2000, "شمسي": 0, "شمس": 80}.get
+    term = parse("التركية").terms()[0].resolved(lambda t: frequency(t) or 0, strip=False)
+    assert "ترك" not in term.alternates  # التركية typed alone is not ترك "leave"
+    term = parse("الشمسية").terms()[0].resolved(lambda t: frequency(t) or 0, strip=False)
+    assert "شمس" in term.alternates  # the index lacks شمسي: read as شمس + ي
+    term = parse("مصر").terms()[0].resolved(lambda t: frequency(t) or 0, strip=False)
+    assert "مصري" not in term.alternates  # not read the other way (حمد is not حمدي)

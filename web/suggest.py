@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from search.analysis.analyzer import forms
+from search.analysis.analyzer import compound, forms
 from search.analysis.arabic import ARABIC_WORD
 
 #: A word is replaced only by a spelling in this many times more articles; when the query found
@@ -166,9 +166,13 @@ def suggest(text: str, total: int, frequency: Frequency, form_frequency: FormFre
     known = max(KNOWN_MIN, round(doc_count * KNOWN_SHARE)) if doc_count else None
     ratio = MORE_COMMON if total < FEW_RESULTS else MUCH_MORE_COMMON
     tokens = text.split()
+    # the two words of a compound name (أبو ظبي, عبد الله) are one indexed word: neither is corrected
+    paired = {j for i in range(len(tokens) - 1) if compound(tokens[i], tokens[i + 1]) is not None for j in (i, i + 1)}
     changed = False
     lookups = 0
     for i, token in enumerate(tokens[:MAX_WORDS]):
+        if i in paired:
+            continue
         match = _TOKEN.match(token)
         assert match is not None  # every part is optional and a token has no newline
         lead, core, tail = match.groups()

@@ -40,10 +40,13 @@ from whoosh.system import pack_uint
 
 from search.analysis.arabic import DIACRITICS, INVISIBLE, explain, normalize, stem_written, written
 
-#: Letters of the Arabic script (Arabic, Persian and Urdu letters, presentation forms excluded).
-_ARABIC_LETTER = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
-#: Marks that may sit inside an Arabic word; normalization removes them.
-_IN_WORD = re.escape(DIACRITICS + INVISIBLE)
+#: Letters of the Arabic script (Arabic, Persian and Urdu letters, and the presentation forms that
+#: text copied from a PDF carries: ﻻعب is one word, read as لاعب by normalization).
+_ARABIC_LETTER = ("\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f"
+                  "\ufb50-\ufdff\ufe70-\ufefc")
+#: Marks that may sit inside an Arabic word; normalization removes them. (Not the zero-width
+#: space, which separates words.)
+_IN_WORD = re.escape((DIACRITICS + INVISIBLE).replace("\u200b", ""))
 _DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
 
 #: One token: an Arabic word (starting with a letter), a number (3.5, 1,000, ٢٠٢٠), or a run of

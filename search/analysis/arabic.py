@@ -240,9 +240,12 @@ PRONOUN_SUFFIXES = {
 }
 INFLECTION_SUFFIXES = {
     "يا": 3,  # the ا of loanwords in يا, dropped before their plural يات: ميليشيا → ميليشي
-    "يين": 3, "يون": 3,  # plural of a nisba: الإيرانيين → ايران, like الإيرانية
+    "يين": 4, "يون": 4,  # plural of a nisba: الإيرانيين → ايران, like الإيرانية
     "تان": 3, "تين": 3,  # dual of a feminine noun: الدولتين → دول, like الدولة
-    "ات": 3, "ية": 3, "ان": 4, "ين": 4, "ون": 4, "ة": 3, "ي": 3,
+    # the nisba ي/ية leaves four letters at least: on a three-letter base it stays (التركية → تركي,
+    # not ترك "leave"; السورية → سوري, not سور "wall"; يعني stays يعني); the query side reads the
+    # noun of such an adjective where frequencies make it likely
+    "ات": 3, "ية": 4, "ان": 4, "ين": 4, "ون": 4, "ة": 3, "ي": 4,
 }
 SUFFIX_ROUNDS = (PRONOUN_SUFFIXES, INFLECTION_SUFFIXES)
 

@@ -22,6 +22,7 @@ from search.analysis.analyzer import TOKEN_PATTERN
 from search.analysis.arabic import normalize
 from search.analysis.broad_stems import BroadStemCollector
 from search.index.build_protocol import IndexBuild
+from search.index.store import NothingIndexed
 from search.index.whoosh_build import WhooshBuild
 from search.ingest.articles import Article, Problem
 from search.ingest.readers import list_files, read_listed, read_paths
@@ -113,6 +114,8 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
     :param build: the build to write into (default: a :class:`~search.index.whoosh_build.WhooshBuild`
         of `index_root`).
     :raise search.index.store.ReindexRunning: another reindex holds the lock; nothing is touched.
+    :raise search.index.store.NothingIndexed: no article was found while an index is live (a
+        mistyped path, an empty folder); the live index is kept.
     :raise OSError: the build failed (a writer died, the disk is full, articles were lost).
     """
     root = Path(index_root)
@@ -130,6 +133,11 @@ def reindex(paths: Iterable[str | os.PathLike], index_root: str | os.PathLike,
             todo, seen = _incremental(target, files, manifest, previous, summary)
             records = _records(todo)
         manifest.with_duplicates |= _add_all(target, records, summary, progress, seen, broad_stems, manifest.copies)
+        if summary.indexed == 0 and previous is None and target.previous() is not None:
+            missing = [str(p) for p in summary.problems[:3]]
+            raise NothingIndexed(f"no article found to index in {', '.join(map(str, paths))}"
+                                 + (f" ({'; '.join(missing)})" if missing else "")
+                                 + f": the index at {root} is unchanged")
         unchanged = summary.removed or summary.unchanged_files
         target.commit(manifest.as_dict(), broad_stems, None if unchanged else summary.indexed)
     summary.seconds = time.perf_counter() - started

@@ -45,6 +45,11 @@ class ReindexRunning(RuntimeError):
     """Another reindex holds the lock on this index directory."""
 
 
+class NothingIndexed(RuntimeError):
+    """A reindex found no article to index while an index is live: it is kept (a mistyped path
+    or an empty folder must not replace an archive with nothing)."""
+
+
 def current_generation(root: Path) -> Path | None:
     """The live generation directory, or None when no index has been built."""
     link = root / CURRENT

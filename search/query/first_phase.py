@@ -174,9 +174,9 @@ def order(docnums: np.ndarray, scores: np.ndarray, dates: np.ndarray, sort: str,
     as `date_order` keys them); the documents of the mask `first` before the others in each."""
     tier = np.zeros(len(docnums), dtype=np.int8) if first is None else (~first[docnums]).astype(np.int8)
     if sort == "relevance":
-        key = scores[docnums].astype(np.float64)
-        if tier.any():  # the second tier below every score of the first, its own scores kept apart
-            key -= tier * (2 * float(np.abs(key).max()) + 1)
+        # a tier apart from any score, in float64: float32 would round every score of the second
+        # tier to -1e30 and argpartition would pick among them at random
+        key = scores[docnums].astype(np.float64) - tier * 1e9
         if len(docnums) > depth:
             top = np.argpartition(-key, depth - 1)[:depth]
             docnums, key, tier = docnums[top], key[top], tier[top]

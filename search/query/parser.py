@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from search.analysis.analyzer import COMPOUND_HEADS, compound, forms, tokens
-from search.analysis.arabic import ALEF, HEH, YEH, has_hamza_lam, normalize, spell, stem, without_proclitics
+from search.analysis.arabic import ALEF, ARABIC_WORD, HEH, YEH, has_hamza_lam, normalize, spell, stem, without_proclitics
 from search.errors import Code, QueryError
 from search.query.config import DEFAULT, RankingConfig
 
@@ -76,7 +76,8 @@ class Term:
         added = [f for f in affixed_forms(written, word_stem, proclitics) if f not in removed]
         return cls(written, normalized, word_stem, tuple(alternate_stems(written)),
                    tuple(dict.fromkeys(added + removed)),
-                   tuple(accusative_stems(written, word_stem) + final_yeh_stems(written, word_stem)), tuple(added))
+                   tuple(accusative_stems(written, word_stem) + final_yeh_stems(written, word_stem)
+                         + nisba_stems(word_stem)), tuple(added))
 
     def resolved(self, frequency: Frequency, strip: bool = True) -> Term:
         """This word with only the readings that the index makes likely (see the module
@@ -297,7 +298,7 @@ def alternate_stems(raw: str) -> list[str]:
     norm, word_stem = forms(raw)  # type: ignore[misc]
     spelled = spell(raw)
     others = {stem(spelled, article=has_hamza_lam(raw)), *accusative_stems(raw, word_stem),
-              *final_yeh_stems(raw, word_stem),
+              *final_yeh_stems(raw, word_stem), *nisba_stems(word_stem),
               without_proclitics(spelled, article=not has_hamza_lam(raw))}
     if len(spelled) > 3 and spelled.endswith(YEH):
         others.add(stem(spelled[:-1] + "\u0649"))
@@ -314,6 +315,16 @@ def accusative_stems(raw: str, word_stem: str) -> list[str]:
         found = stem(spelled[:-1])
         if found != word_stem:
             return [found]
+    return []
+
+
+def nisba_stems(word_stem: str) -> list[str]:
+    """The noun of an adjective whose nisba the stemmer keeps on a three-letter base (تركي → ترك,
+    مصري → مصر), as an ending taken off: kept only where frequencies make it likely
+    (:meth:`Term.resolved`), so التركية typed alone is not ترك "leave". (The other way, مصر → مصري,
+    is not read: on three-letter names it adds another name, حمد → حمدي, and cost names P@10 0.013.)"""
+    if len(word_stem) == 4 and word_stem.endswith(YEH) and ARABIC_WORD.fullmatch(word_stem):
+        return [word_stem[:-1]]
     return []
 
 

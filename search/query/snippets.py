@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from search.analysis.analyzer import TOKEN_PATTERN, forms
+from search.analysis.analyzer import TOKEN_PATTERN, forms, words
 from search.analysis.arabic import normalize
 
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
@@ -36,6 +36,22 @@ def matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     Normalization keeps spaces, so piece i of the normalized text is piece i of the text."""
     if not terms or not text:
         return []
+    compounds = frozenset(t for t in terms if t.startswith(_HEADS) or t[1:].startswith(_HEADS))
+    if compounds:  # a compound name is written over two pieces (عبد الله): find it on the words
+        found = _matches(text, terms)
+        joined = [(start, end, stem) for raw, start, end, two in words(text) if two
+                  and (pair := forms(raw)) is not None and (stem := pair[1]) in compounds]
+        taken = {i for start, end, _ in joined for i in range(start, end)}
+        return sorted(joined + [m for m in found if m[0] not in taken])
+    return _matches(text, terms)
+
+
+#: The first words of compound names (:data:`search.analysis.analyzer.COMPOUND_HEADS`), normalized.
+_HEADS = ("عبد", "ابو", "ابي")
+
+
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """:func:`matches` of the words written without a space inside."""
     normalized = normalize(text)
     raw_spaces, norm_spaces = _spaces(text), _spaces(normalized)
     if len(raw_spaces) != len(norm_spaces):  # not expected: tokenize it all
