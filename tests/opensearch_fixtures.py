@@ -32,12 +32,28 @@ def _missing() -> str | None:
 
 
 class Cluster:
-    def __init__(self, url: str, directory: Path):
-        self.url, self.directory = url, directory
+    def __init__(self, directory: Path):
+        self.url, self.directory, self.stopped = "", directory, True
+
+    def start(self) -> None:
+        """Start the nodes (again, on new ports, after :meth:`stop`); `url` is their address.
+
+        :raise AssertionError: the cluster did not start (the script's output)."""
+        started = subprocess.run([sys.executable, str(SCRIPT), "start", "--nodes", "2", "--dir", str(self.directory)],
+                                 capture_output=True, text=True, timeout=900)
+        assert started.returncode == 0, f"the cluster did not start:\n{started.stderr[-4000:]}"
+        self.url, self.stopped = started.stdout.strip().splitlines()[-1], False
+
+    def running(self) -> Cluster:
+        """The cluster, started again if a test stopped it all (the node-loss test does)."""
+        if self.stopped:
+            self.start()
+        return self
 
     def stop(self, node: int | None = None) -> None:
         args = [sys.executable, str(SCRIPT), "stop", "--dir", str(self.directory)]
         subprocess.run(args + ([] if node is None else ["--node", str(node)]), check=True, capture_output=True)
+        self.stopped = self.stopped or node is None
 
 
 @pytest.fixture(scope="session")
@@ -48,15 +64,12 @@ def cluster(tmp_path_factory):
         if os.environ.get("ARSHIF_REQUIRE_OPENSEARCH") == "1":
             pytest.fail(f"ARSHIF_REQUIRE_OPENSEARCH=1 but the OpenSearch tests cannot run: {reason}")
         pytest.skip(f"OpenSearch tests need Java 17 and Maven: {reason}")
-    directory = tmp_path_factory.mktemp("opensearch")
-    started = subprocess.run([sys.executable, str(SCRIPT), "start", "--nodes", "2", "--dir", str(directory)],
-                             capture_output=True, text=True, timeout=900)
-    cluster = Cluster(started.stdout.strip().splitlines()[-1] if started.stdout.strip() else "", directory)
+    cluster = Cluster(tmp_path_factory.mktemp("opensearch"))
     try:
-        assert started.returncode == 0, f"the cluster did not start:\n{started.stderr[-4000:]}"
+        cluster.start()
         yield cluster
     finally:
-        if (directory / "cluster.json").exists():
+        if (cluster.directory / "cluster.json").exists():
             cluster.stop()
 
 

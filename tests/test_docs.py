@@ -100,7 +100,7 @@ def test_every_readme_command_works(tmp_path, monkeypatch, request):
         env = dict(w.split("=", 1) for w in words if re.match(r"^[A-Z_]+=", w))
         words = [w for w in words if not re.match(r"^[A-Z_]+=", w)]
         if "--url" in words:  # the README's cluster is an example: the tests' real one stands in
-            words[words.index("--url") + 1] = request.getfixturevalue("cluster").url
+            words[words.index("--url") + 1] = request.getfixturevalue("cluster").running().url
         env = {k: os.path.expanduser(v) for k, v in env.items()}
         if words[0] in ("pip", "pytest"):
             continue  # the test above, and this suite

@@ -100,14 +100,18 @@ def _first_phase(searcher: Searcher, query: str) -> dict[str, float]:
 
 def test_first_phase_scores_are_whooshs(whoosh_searcher, os_searcher):
     """OpenSearch's window, ordered by Arshif's BM25F from the stored term ids, gives the embedded
-    backend's first-phase scores and its 50 best candidates."""
+    backend's first-phase scores and its 50 best candidates: every query, the same 50 but for
+    articles tied with the 50th at the cut (each backend keeps any of those)."""
     same = 0
     for query in QUERIES[::5]:
         ours, theirs = _first_phase(os_searcher, query), _first_phase(whoosh_searcher, query)
         for doc_id in set(ours) & set(theirs):
             assert ours[doc_id] == pytest.approx(theirs[doc_id], rel=1e-4), (query, doc_id)
-        same += set(ours) == set(theirs)
-    assert same >= 0.95 * len(QUERIES[::5]), f"the same 50 candidates for {same} of {len(QUERIES[::5])} queries"
+        cut = min(theirs.values(), default=0.0)
+        apart = {d: ours.get(d, theirs.get(d)) for d in set(ours) ^ set(theirs)}
+        assert all(score == pytest.approx(cut, rel=1e-6) for score in apart.values()), (query, apart, cut)
+        same += not apart
+    assert same >= 0.9 * len(QUERIES[::5]), f"the same 50 candidates for {same} of {len(QUERIES[::5])} queries"
 
 
 @pytest.mark.parametrize("query, options", [
