@@ -84,6 +84,8 @@ def test_a_source_is_found_by_its_name_too(client):
     by_id = client.get("/api/search", query_string={"q": "السعودية", "source": "aawsat"}).get_json()
     by_name = client.get("/api/search", query_string={"q": "السعودية", "source": "الشرق الأوسط"}).get_json()
     assert by_id["total"] > 0 and by_id["results"] == by_name["results"]
+    by_case = client.get("/api/search", query_string={"q": "السعودية", "source": "AAWSAT"}).get_json()
+    assert by_case["results"] == by_id["results"]  # an id typed in capitals is that id
 
 
 def test_api_gives_id_and_name(client):

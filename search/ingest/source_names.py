@@ -83,12 +83,16 @@ class SourceNames:
         return self._names.get(source_id, source_id)
 
     def resolve(self, value: str, known: set[str] | list[str]) -> str | None:
-        """The source id meant by `value` (an id or a name), among the `known` ids; None if none."""
+        """The source id meant by `value` (an id or a name), among the `known` ids; None if none.
+        An id typed in other letter case (``Okaz``) is the id when only one id matches it so."""
         value = " ".join((value or "").split())
         if value in known:
             return value
         found = self._ids.get(value)
-        return found if found in known else None
+        if found in known:
+            return found
+        folded = [k for k in known if k.casefold() == value.casefold()]
+        return folded[0] if len(folded) == 1 else None
 
     def as_dict(self) -> dict[str, str]:
         return dict(self._names)
