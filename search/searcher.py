@@ -446,16 +446,14 @@ def _stories(view: IndexView, ranked: list[tuple[float, Any]], fields: tuple[str
     """The ranked articles as stories, near copies grouped (:mod:`search.query.grouping`): all
     of `ranked` is walked, so the groups never depend on the page asked."""
     field_name = "body" if "body" in fields else fields[-1]
+    docs = [doc for _, doc in ranked]
+    view.prefetch(docs)  # a cluster: the window's stored fields in one request (for their dates and the page)
+    when = dict(zip(docs, view.dates(docs)))
 
-    def bodies(docs: list[Any]) -> list[frozenset[int]]:
-        view.prefetch(docs)  # their dates next (a cluster: one request for the batch)
-        return [shingles(TermIds.decode(raw).stems) for raw in view.term_ids(field_name, docs)]
+    def bodies(batch: list[Any]) -> list[frozenset[int]]:
+        return [shingles(TermIds.decode(raw).stems) for raw in view.term_ids(field_name, batch)]
 
-    def dates(doc: Any) -> datetime | None:
-        value = view.stored_fields(doc).get("date")
-        return value if isinstance(value, datetime) else None
-
-    return group_near_duplicates(ranked, len(ranked), bodies, dates)
+    return group_near_duplicates(ranked, len(ranked), bodies, when.get)
 
 
 def _similar(stored: dict, score: float) -> dict:

@@ -471,6 +471,11 @@ class OpenSearchView:
             if item.get("found"):
                 self._sources[item["_id"]] = item["_source"]
 
+    def dates(self, docs: Sequence[Any]) -> list[datetime | None]:
+        """From the stored fields (one request for those not fetched yet: :meth:`prefetch`)."""
+        self.prefetch(docs)
+        return [value if isinstance(value := self.stored_fields(d).get("date"), datetime) else None for d in docs]
+
     @_unavailable
     def stored_fields(self, doc: Any) -> dict[str, Any]:
         source = self._sources.get(doc)

@@ -13,7 +13,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 from search.analysis.broad_stems import BroadStemMap
 from search.backends.base import CandidateRequest, CandidateSet
 from search.index import store
-from search.index.postings import BoundPostings, PostingIndex, date_order
+from search.index.postings import UNDATED, BoundPostings, PostingIndex, date_order
 from search.index.schema import TERM_IDS_SUFFIX, TEXT_FIELDS
 from search.index.term_ids import TermIdColumn
 from search.index.whoosh_build import MANIFEST
@@ -83,6 +83,10 @@ class WhooshBackend:
             return self._shared
 
 
+#: What the date column's seconds count from.
+_EPOCH = datetime(1970, 1, 1)
+
+
 class WhooshView:
     """One request's view of one generation, through this thread's Whoosh searcher."""
 
@@ -91,6 +95,7 @@ class WhooshView:
         self._searcher, self._data = searcher, data
         self._postings: BoundPostings = data.index.bound(searcher.reader())
         self.doc_count = data.index.doc_count
+        self._term_ids: dict[str, dict[int, bytes]] = {}  # field -> document -> its term ids, as read
 
     def doc_frequency(self, field: str, term: str) -> int:
         return self._postings.doc_frequency(field, term)
@@ -149,8 +154,19 @@ class WhooshView:
         return codes == values.index(value)
 
     def term_ids(self, field: str, docs: Sequence[int]) -> list[bytes]:
-        column = self._data.term_ids[field]
-        return [column[docnum] for docnum in docs]
+        """Read once per view: the rerank and the near-copy grouping ask for the same articles."""
+        column, seen = self._data.term_ids[field], self._term_ids.setdefault(field, {})
+        out = []
+        for docnum in docs:
+            found = seen.get(docnum)
+            if found is None:
+                found = seen[docnum] = column[docnum]
+            out.append(found)
+        return out
+
+    def dates(self, docs: Sequence[int]) -> list[datetime | None]:
+        seconds = self._data.index.columns.date
+        return [None if seconds[d] == UNDATED else _EPOCH + timedelta(seconds=int(seconds[d])) for d in docs]
 
     def prefetch(self, docs: Sequence[int]) -> None:
         """Nothing to do: stored fields are read from local files as asked."""

@@ -44,8 +44,6 @@ MAX_QUERY_CHARS = 4000
 #: (:meth:`ParsedQuery.trimmed`); phrases and operators beyond this are refused.
 MAX_QUERY_WORDS = 64
 
-#: (field, term) -> whether the index holds the term in that field.
-Vocabulary = Callable[[str, str], bool]
 #: term -> in how many articles the index holds it.
 Frequency = Callable[[str], int]
 #: An affixed reading is kept when its stem is at most this fraction as frequent as the bare
