@@ -108,6 +108,8 @@ def test_the_page_and_the_api_name_the_near_copies(wire_index):
     client = app.test_client()
     page = client.get("/?q=كورونا الرياض").get_data(as_text=True)
     assert "الخبر نفسه في:" in page and page.count('class="hit"') == 2
+    line = page.split('<p class="similar">')[1].split("</p>")[0]
+    assert ("سبق" in line or "عكاظ" in line) and "sabq" not in line.split('">')[-1]  # sources by their names
     body = client.get("/api/search?q=كورونا الرياض").get_json()
     assert sum(len(h["similar"]) for h in body["results"]) == 2
 
