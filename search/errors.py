@@ -34,6 +34,7 @@ class Code(str, Enum):
     NOTHING_TO_SEARCH = "nothing-to-search"  # only stopwords or punctuation
     PHRASE_RELAXED = "phrase-relaxed"  # no article has the phrase or every required word
     STOPWORDS_LEFT_OUT = "stopwords-left-out"  # words: the query's stopwords, not searched
+    DASH_IS_PUNCTUATION = "dash-is-punctuation"  # words: read as plain words, the dash before them as punctuation
     LONG_QUERY = "long-query"  # kept, left: a long text searched by its rarest words
 
 
@@ -59,6 +60,8 @@ ENGLISH: dict[Code, str] = {
     Code.PHRASE_RELAXED: "No article has the exact phrase or every required word; "
                          "showing articles with some of the words.",
     Code.STOPWORDS_LEFT_OUT: "Not searched, too common to tell articles apart: {words}.",
+    Code.DASH_IS_PUNCTUATION: ("A text, not keywords: the dash before {words} is read as punctuation "
+                               "and the word searched (to leave a word out, search with fewer words)."),
     Code.LONG_QUERY: "A long text: searched by its {kept} rarest words ({left} more left out).",
 }
 

@@ -245,6 +245,8 @@ class Searcher:
             if parsed.stopped:
                 shown = parsed.stopped[:STOPWORDS_SHOWN] + (["…"] if len(parsed.stopped) > STOPWORDS_SHOWN else [])
                 results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(shown)}))
+            if parsed.dashes:
+                results.notices.append(Notice(Code.DASH_IS_PUNCTUATION, {"words": "، ".join(parsed.dashes)}))
             results.hits = list(self._run(request, parsed, results))
         else:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))

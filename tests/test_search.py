@@ -141,6 +141,31 @@ def test_parse_keeps_phrases_exclusions_and_alternatives():
     assert [t.written for t in parsed.terms()] == ["الجيش", "السوري", "كورونا", "وباء"]  # positive, in order
 
 
+def test_a_dash_in_a_remembered_sentence_is_punctuation_not_an_exclusion():
+    """Arabic sets a phrase off with dashes (تكافح مصر -كغيرها- من الدول): in a text of five
+    words or more a dash before one word is punctuation; in keywords it still excludes."""
+    text = parse("ارتفاع معدلات البطالة تكافح مصر -كغيرها")
+    assert not text.excluded and text.dashes == ["كغيرها"]
+    assert "كغيرها" in [t.written for t in text.terms()]
+    keywords = parse("البطالة مصر -كغيرها")
+    assert [c.terms[0].written for c in keywords.excluded] == ["كغيرها"] and not keywords.dashes
+    phrase = parse('ارتفاع معدلات البطالة تكافح مصر -"الدول العربية"')  # a quoted exclusion is deliberate
+    assert len(phrase.excluded) == 1 and not phrase.dashes
+    operators = parse('"معدلات البطالة" تكافح مصر الأردن -كغيرها')  # other operators: the user writes syntax
+    assert [c.terms[0].written for c in operators.excluded] == ["كغيرها"] and not operators.dashes
+    typed = parse("- من هو مؤسس الدولة السعودية")  # a dash then a space: punctuation as before
+    assert not typed.excluded and not typed.dashes
+
+
+def test_a_dashed_word_in_a_sentence_is_searched_and_the_page_says_why(searcher):
+    sentence = searcher.search("قوات الجيش السوري في مدينة -داعش", limit=50)
+    keywords = searcher.search("الجيش السوري -داعش", limit=50)
+    assert Code.DASH_IS_PUNCTUATION in [n.code for n in sentence.notices]
+    assert Code.DASH_IS_PUNCTUATION not in [n.code for n in keywords.notices]
+    dashed_found = {h.id for h in sentence.hits} - {h.id for h in keywords.hits}
+    assert any("داعش" in searcher.article(i).marked_body for i in dashed_found)
+
+
 def test_each_word_is_analysed_once_into_its_forms():
     """The parser gives every stage the same forms: written, normalized, stem, alternates, and
     the ب/ل/ك/ف forms to look up."""

@@ -62,6 +62,8 @@ ARABIC: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.PHRASE_RELAXED: lambda v: "لا يحوي أي مقال العبارة كما كُتبت أو كل الكلمات المطلوبة، "
                                    "فهذه مقالات فيها بعض الكلمات.",
     Code.STOPWORDS_LEFT_OUT: lambda v: f"لم يُبحث عن كلمات شائعة جدًا لا تميّز مقالًا من آخر: {v['words']}.",
+    Code.DASH_IS_PUNCTUATION: lambda v: (f"نص لا كلمات مفتاحية: عُدّت الشَّرطة قبل {v['words']} علامة ترقيم "
+                                         "وبُحث عن الكلمة (لاستبعاد كلمة ابحث بكلمات أقل)."),
     Code.LONG_QUERY: lambda v: f"نص طويل: بُحث بأندر {v['kept']} كلمة فيه (وتُركت {v['left']} كلمة أخرى).",
 }
 

@@ -6,7 +6,11 @@ Syntax (forgiving: stray quotes, lone operators and punctuation never raise):
   Each word matches by its light stem and, scoring higher, by its exact normalized form.
 - ``"exact phrase"``: the words in this order (by stem), required. An unclosed quote runs to the end.
 - ``-word`` / ``-"phrase"``: exclude articles that contain it. A ``-`` followed by a space (the
-  ``- `` that starts typed questions) is punctuation, not an exclusion.
+  ``- `` that starts typed questions) is punctuation, not an exclusion; so is a ``-`` before a
+  single word in a text of :data:`TEXT_WORDS` words or more without other operators (quotes, ``OR``,
+  ``+``), a pasted or remembered sentence, where Arabic sets a phrase off with dashes
+  (``تكافح مصر -كغيرها- من الدول``); :attr:`ParsedQuery.dashes` names those words so the page can
+  say so.
 - ``+word``: required.
 - ``a OR b``: alternatives counted as one word when ranking by how many words match.
 
@@ -43,6 +47,10 @@ MAX_QUERY_CHARS = 4000
 #: The most words searched. A longer text is searched by its rarest plain words
 #: (:meth:`ParsedQuery.trimmed`); phrases and operators beyond this are refused.
 MAX_QUERY_WORDS = 64
+
+#: A query of this many words or more (stopwords counted) is a text, not keywords: a dash before
+#: one of its words is punctuation, not an exclusion (see the module docstring).
+TEXT_WORDS = 5
 
 #: term -> in how many articles the index holds it.
 Frequency = Callable[[str], int]
@@ -142,6 +150,7 @@ class ParsedQuery:
     text: str
     clauses: list[Clause]
     stopped: list[str] = field(default_factory=list)  # the words left out as stopwords, as typed
+    dashes: list[str] = field(default_factory=list)  # words after a dash read as punctuation, as typed
 
     @property
     def positive(self) -> list[Clause]:
@@ -169,7 +178,7 @@ class ParsedQuery:
         def clause(c: Clause) -> Clause:
             return Clause([t.resolved(frequency, strip) for t in c.terms], c.phrase, c.required, c.excluded,
                           [clause(a) for a in c.alternatives])
-        return ParsedQuery(self.text, [clause(c) for c in self.clauses], self.stopped)
+        return ParsedQuery(self.text, [clause(c) for c in self.clauses], self.stopped, self.dashes)
 
     def trimmed(self, frequency: Frequency, limit: int = MAX_QUERY_WORDS) -> tuple[ParsedQuery, int]:
         """The query with at most `limit` words: a longer one (a pasted paragraph) keeps its
@@ -190,7 +199,7 @@ class ParsedQuery:
 
         keep = set(sorted(plain.values(), key=telling)[:limit - fixed])
         clauses = [c for i, c in enumerate(self.clauses) if not c.plain or i in keep]
-        return ParsedQuery(self.text, clauses, self.stopped), len(self.clauses) - len(clauses)
+        return ParsedQuery(self.text, clauses, self.stopped, self.dashes), len(self.clauses) - len(clauses)
 
     def groups(self) -> list[list[list[int]]]:
         """The positive clauses as lists of options, each the indices of its words in
@@ -223,8 +232,11 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
     text = join_compounds(text)
     clauses: list[Clause] = []
     pending_or = False
+    dashed: list[Clause] = []  # excluded by a dash before one word: punctuation in a text
+    syntax = False  # quotes, OR or + used: the user writes operators
     for m in _SYNTAX.finditer(text):
         if m.group("or"):
+            syntax = True
             pending_or = bool(clauses)
             continue
         if m.group("phrase") is not None:
@@ -236,15 +248,24 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
         for clause in new:
             clause.excluded = sign in ("-", "\u2212")
             clause.required = sign == "+"
+        if m.group("wsign") in ("-", "\u2212") and len(new) == 1:
+            dashed.append(new[0])
+        elif sign == "+" or m.group("phrase") is not None:
+            syntax = True
         if pending_or and new and not new[0].excluded and not clauses[-1].excluded:
             clauses[-1].alternatives.append(new.pop(0))
         pending_or = False
         clauses.extend(new)
+    dashes = []
+    if dashed and not syntax and len(text.split()) >= TEXT_WORDS:
+        for clause in dashed:
+            clause.excluded = False
+            dashes.append(clause.terms[0].written)
     count = _word_count([c for c in clauses if not c.plain])
     if count > MAX_QUERY_WORDS:
         raise QueryError(Code.QUERY_TOO_MANY_WORDS, words=count, limit=MAX_QUERY_WORDS)
     stopped = [raw for raw in tokens(text) if forms(raw) is None and any(c.isalpha() for c in raw)]
-    return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)))
+    return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)), dashes)
 
 
 def _word_count(clauses: list[Clause]) -> int:
