@@ -93,20 +93,58 @@ def score_all(words: list[QueryWord], docs: list[dict[str, TermIds]], stats: Col
                             stats, broad_stems, config)
 
 
+#: The second phase's features, one column each of :func:`candidate_features`: BM25 of the stems
+#: (with the alternates and the ب/ل/ك/ف forms at ``clitic_weight``) and of the exact forms, in the
+#: title and in the other searched fields; the idf sum of the words in the lead; BM25 of broad-stem
+#: matches; the proximity bonus in the title and in the other fields; the best passage; and the
+#: fraction of the query's words matched.
+FEATURES = ("stem_title", "stem_body", "exact_title", "exact_body", "lead", "broad",
+            "proximity_title", "proximity_body", "passage", "matched")
+_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+
+
 def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stats: CollectionStats,
                      broad_stems=None, config: RankingConfig = DEFAULT) -> np.ndarray:
-    """The second-phase score of each candidate article (see the module docstring), computed for
-    all of them at once: term frequencies, exact forms, the lead, BM25, proximity and the best
-    passage are array operations over the candidates' concatenated tokens.
+    """The second-phase score of each candidate article (see the module docstring): the features
+    of :func:`candidate_features` weighted by `config` (``exact_weight``, ``lead_weight``,
+    ``broad_stem_weight``, ``proximity_weight``, ``passage_weight``), summed, and multiplied by
+    the coordination factor ``(1 - coordination) + coordination * matched``.
 
     :param fields: the candidates' searched fields (``title``, ``body``), analyzed.
     :param broad_stems: a :class:`search.analysis.broad_stems.BroadStemMap` (None: no broad-stem matches).
     :return: one float64 score per candidate, in the order of `fields`' candidates.
     """
+    return linear_score(candidate_features(words, fields, stats, broad_stems, config), config)
+
+
+def linear_score(features: np.ndarray, config: RankingConfig = DEFAULT) -> np.ndarray:
+    """The hand-weighted second-phase score of a (candidates, :data:`FEATURES`) matrix."""
+    f, c = features, _COLUMN
+    total = (f[:, c["stem_title"]] + f[:, c["stem_body"]]
+             + config.exact_weight * (f[:, c["exact_title"]] + f[:, c["exact_body"]])
+             + config.lead_weight * f[:, c["lead"]] + config.broad_stem_weight * f[:, c["broad"]]
+             + config.proximity_weight * (f[:, c["proximity_title"]] + f[:, c["proximity_body"]])
+             + config.passage_weight * f[:, c["passage"]])
+    if config.coordination:
+        total = total * ((1 - config.coordination) + config.coordination * f[:, c["matched"]])
+    return total
+
+
+def candidate_features(words: list[QueryWord], fields: dict[str, Candidates], stats: CollectionStats,
+                       broad_stems=None, config: RankingConfig = DEFAULT) -> np.ndarray:
+    """The :data:`FEATURES` of each candidate, computed for all of them at once: term
+    frequencies, exact forms, the lead, BM25, proximity and the best passage are array
+    operations over the candidates' concatenated tokens. Field weights
+    (``field_weights``, ``title_word_discount``) are applied inside the features;
+    ``clitic_weight``, ``lead_words``, ``proximity_window``, ``passage_words`` and BM25's k1 and
+    b shape them; a broad-stem map of None (or ``broad_stem_weight`` 0) leaves ``broad`` at 0.
+
+    :return: a (candidates, len(FEATURES)) float64 array, in the order of `fields`' candidates.
+    """
     n_docs, n_words = (next(iter(fields.values())).n_docs if fields else 0), len(words)
-    total = np.zeros(n_docs)
+    out = np.zeros((n_docs, len(FEATURES)))
     if not words or not n_docs:
-        return total
+        return out
     stem_rows, norm_rows = _TermMap.for_stems(words), _TermMap.for_forms(words, broad_stems if config.broad_stem_weight else None)
     matched = np.zeros((n_docs, n_words), dtype=bool)
     in_title = np.zeros((n_docs, n_words), dtype=bool)
@@ -119,6 +157,7 @@ def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stat
     for field, text in fields.items():
         if not text.size:
             continue
+        which = "title" if field == "title" else "body"
         avg = stats.avg_length.get(field, 1.0)
         idf = np.array([stats.idf(field, word.stem) for word in words])
         weight = config.field_weight(field) * (np.where(in_title, config.title_word_discount, 1.0)
@@ -134,30 +173,29 @@ def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stat
         by_form = form_kind == _TermMap.EXACT
         tf_exact = np.bincount(form_flat[by_form], minlength=n_docs * n_words).reshape(n_docs, n_words)
         length = text.lengths[:, None].astype(float)
-        gain = weight * idf * (_bm25_array(tf_stem + config.clitic_weight * tf_variant, length, avg, config)
-                               + config.exact_weight * _bm25_array(tf_exact, length, avg, config))
-        if field == "body" and config.lead_weight:
+        out[:, _COLUMN[f"stem_{which}"]] += np.where(
+            found, weight * idf * _bm25_array(tf_stem + config.clitic_weight * tf_variant, length, avg, config), 0.0).sum(axis=1)
+        out[:, _COLUMN[f"exact_{which}"]] += np.where(
+            found, weight * idf * _bm25_array(tf_exact, length, avg, config), 0.0).sum(axis=1)
+        if field == "body":
             first = np.full(n_docs * n_words, np.iinfo(np.int64).max)
             np.minimum.at(first, flat, pos)
-            gain += np.where(first.reshape(n_docs, n_words) < config.lead_words, config.lead_weight * idf, 0.0)
-        total += np.where(found, gain, 0.0).sum(axis=1)
+            in_lead = found & (first.reshape(n_docs, n_words) < config.lead_words)
+            out[:, _COLUMN["lead"]] += np.where(in_lead, idf, 0.0).sum(axis=1)
         matched |= found
         if not by_form.all():  # matches on broad stems, for the words a candidate lacks
             tf_root = np.bincount(form_flat[~by_form], minlength=n_docs * n_words).reshape(n_docs, n_words)
             by_root = ~found & (tf_root > 0)
-            total += np.where(by_root, weight * config.broad_stem_weight * idf * _bm25_array(tf_root, length, avg, config),
-                              0.0).sum(axis=1)
+            out[:, _COLUMN["broad"]] += np.where(by_root, weight * idf * _bm25_array(tf_root, length, avg, config),
+                                                 0.0).sum(axis=1)
             matched |= by_root
-        if config.proximity_weight or (config.passage_weight and field == "body"):
-            seen = _last_seen(n_words, doc, word, pos)  # what both bonuses read
-        if config.proximity_weight:
-            total += config.field_weight(field) * config.proximity_weight * _proximity(
-                idf, doc, word, seen, n_docs, config.proximity_window)
-        if config.passage_weight and field == "body":
-            total += config.passage_weight * _best_passage(idf, doc, seen, n_docs, config.passage_words)
-    if config.coordination:
-        total *= (1 - config.coordination) + config.coordination * matched.sum(axis=1) / n_words
-    return total
+        seen = _last_seen(n_words, doc, word, pos)  # what both bonuses read
+        out[:, _COLUMN[f"proximity_{which}"]] += config.field_weight(field) * _proximity(
+            idf, doc, word, seen, n_docs, config.proximity_window)
+        if field == "body":
+            out[:, _COLUMN["passage"]] += _best_passage(idf, doc, seen, n_docs, config.passage_words)
+    out[:, _COLUMN["matched"]] = matched.sum(axis=1) / n_words
+    return out
 
 
 def _bm25_array(tf: np.ndarray, length: np.ndarray, avg: float, config: RankingConfig) -> np.ndarray:
