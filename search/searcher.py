@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -141,10 +142,12 @@ def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date 
 def _damage_is_missing(method):
     """Turn whatever a damaged index makes the backend raise (EOFError, zlib.error, a pickling
     error...) into :class:`search.index.store.IndexMissing` with the hint to reindex; errors the
-    caller made (:class:`~search.errors.SearchError`) pass through."""
+    caller made (:class:`~search.errors.SearchError`, arguments the method does not take) pass through."""
+    signature = inspect.signature(method)
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        signature.bind(self, *args, **kwargs)  # a wrong argument is the caller's TypeError, not damage
         try:
             return method(self, *args, **kwargs)
         except (SearchError, store.IndexMissing):

@@ -122,6 +122,11 @@ def test_only_stopwords_says_so(searcher):
     assert results.total == 0 and results.notices
 
 
+def test_a_wrong_argument_is_a_type_error_not_a_damaged_index(searcher):
+    with pytest.raises(TypeError):
+        searcher.search("داعش", no_such_option=True)
+
+
 def test_only_exclusions_returns_the_rest(searcher):
     results = searcher.search("-داعش", limit=50)
     assert results.total > 0

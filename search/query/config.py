@@ -73,6 +73,12 @@ class RankingConfig:
     lead_words: int = 50
     #: Weight of a match on the word's broad stem (:mod:`search.analysis.broad_stems`).
     broad_stem_weight: float = 0.5
+    #: The learned second phase: the LambdaMART model ``search/query/models/<name>.txt``
+    #: (:mod:`search.query.learned`, fitted by ``python -m bench.ltr`` on the four dev sets) scores
+    #: the candidates from the features the weights above combine by hand; None: the hand-weighted
+    #: sum (:func:`search.query.rerank.linear_score`). Five folds over the dev queries: quote
+    #: MRR@10 +0.074, names P@10 +0.010, arcd ±0.000, knownitem −0.006 (docs/relevance.md).
+    learned_model: str | None = "lambdarank"
     #: BM25 (Robertson & Zaragoza, 2009) of the second phase; the first phase keeps Lucene's b.
     bm25_k1: float = 1.2
     bm25_b: float = 0.9

@@ -72,14 +72,25 @@ def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...]
            ranked: list[tuple[float, Any]], config: RankingConfig = DEFAULT,
            later: Collection[Any] = (), depth: int | None = None) -> list[tuple[float, Any]]:
     """The first `depth` (default ``config.rerank_depth``) of `ranked` (first-phase (score,
-    document) pairs, best first) rescored by :func:`score_candidates` from their stored term ids
-    and sorted by the new score (ties keep their first-phase order), the documents in `later`
+    document) pairs, best first) rescored from their stored term ids, by the learned model
+    ``config.learned_model`` (:mod:`search.query.learned`) or by :func:`linear_score`, and sorted
+    by the new score (ties keep their first-phase order), the documents in `later`
     after the others (they lack part of the query); the rest follow as they were."""
     depth = config.rerank_depth if depth is None else depth
     head, tail = ranked[:depth], ranked[depth:]
     docs = [doc for _, doc in head]
     texts = {name: Candidates.stored(source.term_ids(name, docs)) for name in fields}
-    scores = score_candidates(words, texts, source.stats(fields), source.broad_stems(), config)
+    stats = source.stats(fields)
+    features = candidate_features(words, texts, stats, source.broad_stems(), config)
+    if config.learned_model:
+        from search.query import learned  # (it reads this module's features)
+
+        scores = learned.learned_score(
+            config.learned_model, features, np.array([score for score, _ in head], dtype=np.float64),
+            np.array([doc in later for doc in docs], dtype=bool), learned.idf_total(words, stats, fields),
+            len(words), config)
+    else:
+        scores = linear_score(features, config)
     rescored = [(float(score), doc) for score, doc in zip(scores, docs)]
     rescored.sort(key=lambda pair: (pair[1] in later, -pair[0]))
     return rescored + tail
