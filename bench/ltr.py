@@ -62,8 +62,13 @@ class QueryCandidates:
     n_words: int
     labels: np.ndarray
 
+    #: model features left out (zeroed) in an ablation
+    dropped: tuple[int, ...] = ()
+
     def model_input(self) -> np.ndarray:
-        return learned.model_features(self.features, self.first, self.later, self.idf_total, self.n_words)
+        x = learned.model_features(self.features, self.first, self.later, self.idf_total, self.n_words)
+        x[:, list(self.dropped)] = 0.0
+        return x
 
 
 def export(ts: TuneSet, config: RankingConfig, names_module: Any, names_docs: Any = None,
@@ -195,7 +200,7 @@ def fold_of(queries: list[QueryCandidates], seed: int = 7, folds: int = 5) -> di
 
 
 def end_to_end(queries: list[QueryCandidates], sets: dict[str, TuneSet], params: dict | None, names_module: Any,
-               corpus: Path, workdir: Path, seed: int = 7, folds: int = 5) -> str:
+               corpus: Path, workdir: Path, seed: int = 7, folds: int = 5, base: RankingConfig = DEFAULT) -> str:
     """Each set's figures through the product search path, every query ranked by the model of
     the fold that held it out (a query without candidates ranks alike in every fold)."""
     from bench.evaluate import arshif_searcher
@@ -213,7 +218,7 @@ def end_to_end(queries: list[QueryCandidates], sets: dict[str, TuneSet], params:
         texts = read_queries(ts.queries)
         figures = []
         for model in (None, *models):
-            search = arshif_searcher(ts.index, ts.fields, DEFAULT.replace(learned_model=model))
+            search = arshif_searcher(ts.index, ts.fields, base.replace(learned_model=model))
             figures.append({qid: search(text) for qid, text in texts
                             if model is None or where.get((name, qid), 0) == models.index(model)})
         hand, learned_run = figures[0], {q: hits for run in figures[1:] for q, hits in run.items()}
@@ -265,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7, help="how the queries are dealt into folds")
     p.add_argument("--end-to-end", action="store_true", help="also score the cross-validated models through Searcher.search")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/arshif-ltr"), help="the folds' models (--end-to-end)")
+    p.add_argument("--rerank-depth", type=int, default=DEFAULT.rerank_depth,
+                   help="candidates reranked for queries of three words or more (exported and searched)")
+    p.add_argument("--ablation", action="store_true", help="cross-validate the model without each feature in turn")
     p.add_argument("--save", type=Path, help="fit on all four sets and write the model here")
     args = p.parse_args(argv)
     if args.export or not args.cache.is_file():
@@ -272,19 +280,31 @@ def main(argv: list[str] | None = None) -> int:
         queries = []
         for name, ts in default_sets(args.shared, args.arcd_index, args.snn_index).items():
             print(f"exporting {name} ...", file=sys.stderr, flush=True)
-            queries += export(ts, DEFAULT.replace(learned_model=None), names_module)
+            queries += export(ts, DEFAULT.replace(learned_model=None, rerank_depth=args.rerank_depth), names_module)
         with open(args.cache, "wb") as f:
             pickle.dump(queries, f)
     with open(args.cache, "rb") as f:
         queries = pickle.load(f)
     params = json.loads(args.params)
     print(show(evaluate_folds(queries, params, seed=args.seed)))
+    if args.ablation:
+        print("\nablation: five pooled folds, the model without one feature (fitted without it):")
+        print("| without | " + " | ".join(SETS) + " |\n| --- |" + " --- |" * len(SETS))
+        for i, name in enumerate(learned.MODEL_FEATURES):
+            for q in queries:
+                q.dropped = (i,)
+            pooled = evaluate_folds(queries, params, seed=args.seed)["pooled"]
+            print(f"| {name} | " + " | ".join(f"{np.mean([r[n][1] for r in pooled]):.3f}" for n in SETS) + " |",
+                  flush=True)
+        for q in queries:
+            q.dropped = ()
     if args.end_to_end:
         args.workdir.mkdir(parents=True, exist_ok=True)
         sets = default_sets(args.shared, args.arcd_index, args.snn_index)
         print("\nthrough Searcher.search (MRR@10 / nDCG@10 / R@100; names P@10):")
         print(end_to_end(queries, sets, params, load_names_score(args.shared),
-                         args.shared / "data" / "saudinewsnet.jsonl.gz", args.workdir, args.seed))
+                         args.shared / "data" / "saudinewsnet.jsonl.gz", args.workdir, args.seed,
+                         base=DEFAULT.replace(rerank_depth=args.rerank_depth)))
     if args.save:
         booster = train(queries, params)
         booster.save_model(str(args.save))

@@ -28,6 +28,8 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from search import config as settings
 from search.analysis.analyzer import build_analyzer
 from search.analysis.arabic import DIGIT_FOLDS
@@ -41,7 +43,7 @@ from search.ingest import hijri as hijri_dates
 from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
 from search.query.explain import explain, word_stems
-from search.query.grouping import group_near_duplicates, shingles
+from search.query.grouping import group_near_duplicates
 from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse
 from search.query.related import key_words
 from search.query.rerank import QueryWord, rerank
@@ -455,8 +457,8 @@ def _stories(view: IndexView, ranked: list[tuple[float, Any]], fields: tuple[str
     view.prefetch(docs)  # a cluster: the window's stored fields in one request (for their dates and the page)
     when = dict(zip(docs, view.dates(docs)))
 
-    def bodies(batch: list[Any]) -> list[frozenset[int]]:
-        return [shingles(TermIds.decode(raw).stems) for raw in view.term_ids(field_name, batch)]
+    def bodies(batch: list[Any]) -> list[np.ndarray]:
+        return [TermIds.decode(raw).stems for raw in view.term_ids(field_name, batch)]
 
     return group_near_duplicates(ranked, len(ranked), bodies, when.get)
 

@@ -5,10 +5,12 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.index.build import reindex
 from search.query.config import RankingConfig
-from search.query.grouping import MIN_SHINGLES, group_near_duplicates, resemblance, shingles
+from search.query.grouping import DAYS, MIN_SHINGLES, THRESHOLD, group_near_duplicates, resemblance, resemblances, shingles
 from search.searcher import Searcher
 
 STORY = ("أعلنت وزارة الصحة اليوم تسجيل أربع إصابات جديدة بفيروس كورونا في مدينة الرياض لأفراد من عائلة واحدة "
@@ -40,14 +42,71 @@ def test_groups_form_in_rank_order_within_days():
     bodies = {"a": STORY, "b": OTHER, "c": EDITED, "d": STORY, "e": STORY}
     dates = {"a": day, "b": day, "c": day + timedelta(days=1), "d": day + timedelta(days=5), "e": None}
     ranked = [(5.0, "a"), (4.0, "b"), (3.0, "c"), (2.0, "d"), (1.0, "e")]
-    groups = group_near_duplicates(ranked, 10, lambda docs: [shingles(ids(bodies[d])) for d in docs], dates.get)
+    groups = group_near_duplicates(ranked, 10, lambda docs: [ids(bodies[d]) for d in docs], dates.get)
     assert [(g.doc, [d for _, d in g.members]) for g in groups] == [
         ("a", ["c"]),  # the edited copy a day later joins the story
         ("b", []), ("d", []),  # the same text five days later is a new story
         ("e", []),  # an undated article is never grouped
     ]
-    assert [g.doc for g in group_near_duplicates(ranked, 2, lambda docs: [shingles(ids(bodies[d])) for d in docs],
+    assert [g.doc for g in group_near_duplicates(ranked, 2, lambda docs: [ids(bodies[d]) for d in docs],
                                                  dates.get)] == ["a", "b"]
+
+
+def reference_groups(ranked, wanted, bodies, dates):
+    """The grouping as the module docstring states it, one pair at a time (:func:`resemblance` of
+    :func:`shingles`): what the all-pairs product must reproduce exactly."""
+    groups, heads = [], []
+    for score, doc in ranked:
+        body, when = shingles(bodies[doc]), dates[doc]
+        home = None
+        if when is not None and len(body) >= MIN_SHINGLES:
+            for g, (other, other_when) in enumerate(heads):
+                if other_when is not None and abs((when - other_when).total_seconds()) <= DAYS * 86400 \
+                        and len(other) >= MIN_SHINGLES and resemblance(body, other) >= THRESHOLD:
+                    home = g
+                    break
+        if home is not None:
+            groups[home][1].append((score, doc))
+        elif len(groups) == wanted:
+            break
+        else:
+            groups.append((doc, []))
+            heads.append((body, when))
+    return groups
+
+
+# bodies drawn from a few base texts with random edits, so that some pairs are near copies
+BASES = [ids(STORY), ids(EDITED), ids(OTHER)]
+
+
+@st.composite
+def windows(draw):
+    n = draw(st.integers(0, 25))
+    bodies, dates = {}, {}
+    day = datetime(2015, 8, 6)
+    for i in range(n):
+        base = BASES[draw(st.integers(0, len(BASES) - 1))]
+        cut = draw(st.integers(0, len(base)))
+        keep = draw(st.integers(0, 3))  # 0: the base cut short; else a random run of it dropped
+        body = np.concatenate([base[:cut], base[cut + keep * 5:]]) if keep else base[:max(cut, 2)]
+        if draw(st.booleans()):
+            body = np.concatenate([body, np.array(draw(st.lists(st.integers(0, 50), max_size=30)), dtype=np.uint32)])
+        bodies[f"d{i}"] = body.astype(np.uint32)
+        dates[f"d{i}"] = None if draw(st.integers(0, 9)) == 0 else day + timedelta(hours=draw(st.integers(0, 24 * 6)))
+    return [(float(n - i), f"d{i}") for i in range(n)], bodies, dates
+
+
+@settings(max_examples=150, deadline=None)
+@given(windows(), st.integers(1, 30))
+def test_the_all_pairs_grouping_is_the_pairwise_one(window, wanted):
+    ranked, bodies, dates = window
+    got = group_near_duplicates(ranked, wanted, lambda docs: [bodies[d] for d in docs], dates.get)
+    assert [(g.doc, g.members) for g in got] == reference_groups(ranked, wanted, bodies, dates)
+    matrix, sizes = resemblances([bodies[d] for _, d in ranked])
+    for i, (_, a) in enumerate(ranked):
+        assert sizes[i] == len(shingles(bodies[a]))
+        for j, (_, b) in enumerate(ranked):
+            assert matrix[i, j] == resemblance(shingles(bodies[a]), shingles(bodies[b]))
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 #: Shingles of this many consecutive stems.
 SHINGLE = 3
@@ -52,6 +53,40 @@ def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
     return common / (len(a) + len(b) - common)
 
 
+def resemblances(bodies: Sequence[np.ndarray], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """The :func:`resemblance` of every pair of `bodies` (term ids in order) at once, and each
+    body's number of distinct shingles: the bodies' shingles (hashed as :func:`shingles` hashes
+    them) as a sparse 0/1 (documents × shingles) matrix X, whose product X·Xᵀ counts the shingles
+    each pair shares (SciPy's sparse product: the cost grows with the shared shingles, not with
+    the pairs compared).
+
+    :return: (an (n, n) float64 matrix of Jaccard coefficients, 0 where either body has no
+        shingle; an (n,) int array of shingle counts)."""
+    n = len(bodies)
+    lengths = np.fromiter((len(b) for b in bodies), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    if total < k:
+        return np.zeros((n, n)), np.zeros(n, dtype=np.int64)
+    ids = np.concatenate([np.asarray(b) for b in bodies]).astype(np.uint64)
+    doc = np.repeat(np.arange(n), lengths)
+    starts = total - k + 1
+    mixed = ids[:starts].copy()
+    for j in range(1, k):  # the polynomial hash of :func:`shingles`
+        mixed = mixed * np.uint64(1_000_003) + ids[j:starts + j]
+    inside = doc[:starts] == doc[k - 1:]  # a shingle's first and last ids in one body
+    values, rows = mixed[inside], doc[:starts][inside]
+    distinct, cols = np.unique(values, return_inverse=True)
+    x = sparse.csr_matrix((np.ones(len(cols), dtype=np.int32), (rows, cols.ravel())), shape=(n, len(distinct)))
+    x.sum_duplicates()
+    x.data[:] = 1  # a set: a shingle repeated in one body counts once
+    sizes = np.asarray(x.sum(axis=1)).ravel().astype(np.int64)
+    common = (x @ x.T).toarray().astype(np.float64)
+    union = sizes[:, None] + sizes[None, :] - common
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where((sizes[:, None] > 0) & (sizes[None, :] > 0), common / union, 0.0)
+    return jaccard, sizes
+
+
 @dataclass
 class Group:
     """One story: the best-ranked article and the near copies ranked below it."""
@@ -62,36 +97,37 @@ class Group:
 
 
 def group_near_duplicates(ranked: Sequence[tuple[float, Any]], wanted: int,
-                          bodies: Callable[[list[Any]], list[frozenset[int]]],
+                          bodies: Callable[[list[Any]], list[np.ndarray]],
                           dates: Callable[[Any], datetime | None],
-                          threshold: float = THRESHOLD, days: int = DAYS, batch: int = 32) -> list[Group]:
+                          threshold: float = THRESHOLD, days: int = DAYS) -> list[Group]:
     """Walk `ranked` ((score, document) pairs, best first) until `wanted` groups are formed (or
-    the list ends); each document joins the first earlier group whose article it resembles.
+    the list ends); each document joins the first earlier group whose article it resembles
+    (:func:`resemblances`, all pairs of `ranked` at once).
 
-    :param bodies: documents -> their bodies' shingle sets (:func:`shingles`), asked in batches.
+    :param bodies: documents -> their bodies' term ids in order (asked once, for all of `ranked`).
     :param dates: document -> its publication instant (None: undated, never grouped).
     :return: the groups in rank order (at most `wanted`).
     """
+    if not ranked or wanted <= 0:
+        return []
+    docs = [doc for _, doc in ranked]
+    jaccard, sizes = resemblances(bodies(docs))
+    instants = [dates(doc) for doc in docs]
+    base = next((w for w in instants if w is not None), None)
+    seconds = np.array([np.nan if w is None or base is None else (w - base).total_seconds() for w in instants])
+    usable = ~np.isnan(seconds) & (sizes >= MIN_SHINGLES)
+    with np.errstate(invalid="ignore"):  # (nan: undated, not usable anyway)
+        near = (jaccard >= threshold) & (np.abs(seconds[:, None] - seconds[None, :]) <= days * 86400)
+    near &= usable[:, None] & usable[None, :]
     groups: list[Group] = []
-    signatures: list[tuple[frozenset[int], datetime | None]] = []
-    i = 0
-    while i < len(ranked) and len(groups) < wanted:
-        chunk = list(ranked[i:i + batch])
-        i += len(chunk)
-        for (score, doc), body in zip(chunk, bodies([doc for _, doc in chunk])):
-            when = dates(doc)
-            home = None
-            if when is not None and len(body) >= MIN_SHINGLES:
-                for g, (other, other_when) in enumerate(signatures):
-                    if other_when is not None and abs((when - other_when).total_seconds()) <= days * 86400 \
-                            and len(other) >= MIN_SHINGLES and resemblance(body, other) >= threshold:
-                        home = g
-                        break
-            if home is None:
-                if len(groups) == wanted:
-                    return groups
-                groups.append(Group(score, doc))
-                signatures.append((body, when))
-            else:
-                groups[home].members.append((score, doc))
+    heads: list[int] = []  # the position in `ranked` of each group's article
+    for i, (score, doc) in enumerate(ranked):
+        found = np.flatnonzero(near[i, heads]) if usable[i] and heads else np.empty(0, dtype=np.int64)
+        if len(found):
+            groups[int(found[0])].members.append((score, doc))
+            continue
+        if len(groups) == wanted:
+            break
+        groups.append(Group(score, doc))
+        heads.append(i)
     return groups
