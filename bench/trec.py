@@ -55,12 +55,16 @@ Run = dict[str, list[tuple[str, float]]]  # qid -> [(docid, score)], best first
 
 
 def write_trec_run(path: str | os.PathLike, run: Run, tag: str) -> None:
-    """Write `run` as ``qid Q0 docid rank score tag`` lines."""
+    """Write `run` as ``qid Q0 docid rank score tag`` lines, in the run's order, with a score that
+    falls with the rank (the number of documents less the rank, plus one): trec_eval and
+    ir-measures order a run by its scores, and a system's own scores need not fall along its
+    order (Arshif's second phase scores its first candidates on another scale than the first
+    phase's below them)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         for qid, docs in run.items():
-            for rank, (doc, score) in enumerate(docs, start=1):
-                f.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag}\n")
+            for rank, (doc, _score) in enumerate(docs, start=1):
+                f.write(f"{qid} Q0 {doc} {rank} {len(docs) - rank + 1} {tag}\n")
 
 
 def read_trec_run(path: str | os.PathLike) -> Run:

@@ -330,7 +330,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to) -> None:
-    """qid<TAB>query lines in, a TREC run (qid Q0 docid rank score arshif) out."""
+    """qid<TAB>query lines in, a TREC run (qid Q0 docid rank score arshif) out; the score is
+    rank-derived (the number of lines of the query less the rank, plus one)."""
     for number, line in enumerate(lines, start=1):
         line = line.rstrip("\n")
         if not line.strip():
@@ -348,11 +349,12 @@ def _run_batch(searcher: Searcher, lines, limit: int, fields, date_from, date_to
         for notice in results.notices:
             if notice.code in NOTHING_TO_SEARCH:
                 click.echo(f"line {number} ({qid}): no results: {notice}", err=True)
-        rank = 0
-        for hit in results.hits:  # each copy of an article published twice right after it
-            for doc_id in hit.ids():
-                rank += 1
-                click.echo(f"{qid} Q0 {doc_id} {rank} {hit.score:.4f} arshif")
+        ranked = [doc_id for hit in results.hits for doc_id in hit.ids()]  # each copy right after its article
+        for rank, doc_id in enumerate(ranked, start=1):
+            # the score column falls with the rank: trec_eval and ir-measures order a run by it, and
+            # the engine's scores are not comparable across its stages (the second phase's for the
+            # first candidates, the first phase's below them, copies and near copies after their story)
+            click.echo(f"{qid} Q0 {doc_id} {rank} {len(ranked) - rank + 1} arshif")
 
 
 @cli.command(cls=TextCommand)

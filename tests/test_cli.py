@@ -1,5 +1,6 @@
 """The arshif command: each subcommand's output, exit code and effect."""
 
+import itertools
 import json
 
 import pytest
@@ -78,6 +79,22 @@ def test_batch_prints_a_trec_run(seed_index, tmp_path):
     qid, q0, docid, rank, score, tag = lines[0].split()
     assert (qid, q0, rank, tag) == ("q1", "Q0", "1", "arshif") and float(score) > 0
     assert "line 3" in result.stderr
+
+
+def test_a_batch_run_has_its_order_in_its_scores(paragraphs_index, tmp_path):
+    """trec_eval and ir-measures order a run by its scores: they must fall with the rank, though
+    the engine's scores come from two phases on different scales."""
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tداعش\nq2\tالجيش السوري في مدينة صبراتة\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["search", "--batch", str(queries), "--index", str(paragraphs_index)])
+    rows: dict[str, list[tuple[int, float]]] = {}
+    for line in result.stdout.splitlines():
+        qid, _, _, rank, score, _ = line.split()
+        rows.setdefault(qid, []).append((int(rank), float(score)))
+    assert set(rows) == {"q1", "q2"} and all(len(v) > 3 for v in rows.values())
+    for ranked in rows.values():
+        scores = [score for _, score in sorted(ranked)]
+        assert all(a > b for a, b in itertools.pairwise(scores)) and scores[-1] > 0
 
 
 def test_analyze_shows_original_normalized_and_stem():

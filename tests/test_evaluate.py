@@ -72,12 +72,35 @@ def test_success_counts_any_copy_of_the_article():
     assert scores.means["S@100"] == pytest.approx(1.0)
 
 
+def test_a_written_run_scores_the_same_in_ir_measures_as_in_its_order(tmp_path):
+    """A run whose scores rise down its order (Arshif's second phase on one scale, the first
+    phase below it on another) is scored by trec_eval-style tools in score order: the written
+    run must carry its order in the scores."""
+    import ir_measures
+
+    run = {"q1": [("d1", 0.2), ("d0", 5.0)], "q2": [("x", 0.9), ("d2", 0.8), ("d3", 7.0)]}
+    path = tmp_path / "r.run"
+    ev.write_trec_run(path, run, "tag")
+    measures = [ir_measures.RR @ 10, ir_measures.nDCG @ 10]
+    read = ir_measures.calc_aggregate(measures, ir_measures.read_trec_qrels(str(qrels_file(tmp_path))),
+                                      ir_measures.read_trec_run(str(path)))
+    ours = ev.score_run(run, ev.read_qrels(qrels_file(tmp_path)), ["q1", "q2"]).means
+    assert read[ir_measures.RR @ 10] == pytest.approx(ours["MRR@10"]) == pytest.approx((1 / 2 + 1 / 2) / 2)
+    assert read[ir_measures.nDCG @ 10] == pytest.approx(ours["nDCG@10"])
+
+
+def qrels_file(tmp_path):
+    path = tmp_path / "q.qrels"
+    path.write_text("q1 0 d0 1\nq2 0 d2 1\nq2 0 d3 1\n")
+    return path
+
+
 def test_trec_run_round_trip_and_query_file(tmp_path):
     path = tmp_path / "runs" / "x.run"
     ev.write_trec_run(path, {"q1": RUN["q1"], "q2": RUN["q2"]}, "tag")
     lines = path.read_text().splitlines()
-    assert lines[0] == "q1 Q0 d0 1 3.0000 tag"
-    assert ev.read_trec_run(path) == {"q1": RUN["q1"], "q2": RUN["q2"]}
+    assert lines[0] == "q1 Q0 d0 1 2 tag"  # the score falls with the rank: tools order runs by it
+    assert ev.read_trec_run(path) == {"q1": [("d0", 2.0), ("d1", 1.0)], "q2": [("d2", 3.0), ("x", 2.0), ("d3", 1.0)]}
     queries = tmp_path / "q.tsv"
     queries.write_text("a\t- من هو؟ ال\nb\tسؤال\n\nbroken line\nc\tثالث\n", encoding="utf-8")
     assert ev.read_queries(queries) == [("a", "- من هو؟ ال"), ("b", "سؤال"), ("c", "ثالث")]
