@@ -43,6 +43,7 @@ from bench.trec import read_qrels, read_queries
 from bench.tune import TuneSet, default_sets, load_names_score
 from search.query import learned
 from search.query.config import DEFAULT, RankingConfig
+from search.query.parser import text_words
 from search.query.rerank import Candidates, candidate_features, linear_score
 
 SETS = ("arcd", "knownitem", "quote", "names")
@@ -61,9 +62,15 @@ class QueryCandidates:
     idf_total: float
     n_words: int
     labels: np.ndarray
-
+    #: the query's words as typed (:func:`search.query.parser.text_words`)
+    typed_words: int = 0
     #: model features left out (zeroed) in an ablation
     dropped: tuple[int, ...] = ()
+
+    @property
+    def learned(self) -> bool:
+        """Whether the engine ranks this query with the model (``RankingConfig.learned_min_words``)."""
+        return self.typed_words >= DEFAULT.learned_min_words
 
     def model_input(self) -> np.ndarray:
         x = learned.model_features(self.features, self.first, self.later, self.idf_total, self.n_words)
@@ -80,7 +87,7 @@ def export(ts: TuneSet, config: RankingConfig, names_module: Any, names_docs: An
     recorded: list[dict] = []
     original = searcher_module.rerank
 
-    def recording(source, words, fields, ranked, config=DEFAULT, later=(), depth=None):
+    def recording(source, words, fields, ranked, config=DEFAULT, later=(), depth=None, typed_words=0):
         depth = config.rerank_depth if depth is None else depth
         head = ranked[:depth]
         docs = [doc for _, doc in head]
@@ -95,7 +102,7 @@ def export(ts: TuneSet, config: RankingConfig, names_module: Any, names_docs: An
         recorded.append({"features": feats, "first": np.array([s for s, _ in head], dtype=float),
                          "later": np.array([doc in later for doc in docs], dtype=bool),
                          "idf_total": learned.idf_total(words, stats, fields), "n_words": len(words), "ids": ids})
-        return original(source, words, fields, ranked, config, later, depth)
+        return original(source, words, fields, ranked, config, later, depth, typed_words)
 
     searcher_module.rerank = recording
     try:
@@ -118,7 +125,7 @@ def export(ts: TuneSet, config: RankingConfig, names_module: Any, names_docs: An
                 core = names_module.core(text)
                 labels = [int(core in names_module.tokens(body)) for _, _, body in r["ids"]]
             out.append(QueryCandidates(ts.name, qid, r["features"], r["first"], r["later"], r["idf_total"],
-                                       r["n_words"], np.array(labels, dtype=np.int32)))
+                                       r["n_words"], np.array(labels, dtype=np.int32), text_words(text)))
         return out
     finally:
         searcher_module.rerank = original
@@ -151,7 +158,7 @@ def train(queries: Sequence[QueryCandidates], params: dict | None = None):
     x = np.vstack([q.model_input() for q in rows])
     y = np.concatenate([np.minimum(q.labels, 1) for q in rows])
     group = [len(q.labels) for q in rows]
-    per_set = {name: sum(1 for q in rows if q.set_name == name) for name in SETS}
+    per_set = {name: n for name in SETS if (n := sum(1 for q in rows if q.set_name == name))}
     # every set counts as much as the others (LightGBM takes a weight per row)
     weights = np.concatenate([np.full(len(q.labels), len(rows) / (len(per_set) * per_set[q.set_name])) for q in rows])
     data = lgb.Dataset(x, y, group=group, weight=weights, feature_name=list(learned.MODEL_FEATURES))
@@ -161,8 +168,9 @@ def train(queries: Sequence[QueryCandidates], params: dict | None = None):
 
 
 def scorer(booster):
-    """query -> the booster's scores of its candidates."""
-    return lambda q: booster.predict(q.model_input())
+    """query -> its candidates' scores as the engine gives them: the booster's for a query it
+    gives the model, the hand-weighted sum for the others."""
+    return lambda q: booster.predict(q.model_input()) if q.learned else linear_score(q.features, DEFAULT)
 
 
 def evaluate_folds(queries: list[QueryCandidates], params: dict | None, seed: int = 7, folds: int = 5) -> dict:
@@ -285,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
             pickle.dump(queries, f)
     with open(args.cache, "rb") as f:
         queries = pickle.load(f)
+    sets = default_sets(args.shared, args.arcd_index, args.snn_index)
+    typed = {(name, qid): text_words(text) for name, ts in sets.items() for qid, text in read_queries(ts.queries)}
+    for q in queries:
+        q.typed_words = typed[(q.set_name, q.qid)]
     params = json.loads(args.params)
     print(show(evaluate_folds(queries, params, seed=args.seed)))
     if args.ablation:

@@ -60,8 +60,9 @@ ENGLISH: dict[Code, str] = {
     Code.PHRASE_RELAXED: "No article has the exact phrase or every required word; "
                          "showing articles with some of the words.",
     Code.STOPWORDS_LEFT_OUT: "Not searched, too common to tell articles apart: {words}.",
-    Code.DASH_IS_PUNCTUATION: ("A text, not keywords: the dash before {words} is read as punctuation "
-                               "and the word searched (to leave a word out, search with fewer words)."),
+    Code.DASH_IS_PUNCTUATION: ("A text, not keywords: the dash before {words} is read as punctuation and the "
+                               "word searched (to leave a word out, search with fewer words, or keep a word "
+                               "with quotes or +)."),
     Code.LONG_QUERY: "A long text: searched by its {kept} rarest words ({left} more left out).",
 }
 

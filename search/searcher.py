@@ -44,7 +44,7 @@ from search.ingest.source_names import SourceNames
 from search.query.config import DEFAULT, RankingConfig
 from search.query.explain import explain, word_stems
 from search.query.grouping import group_near_duplicates
-from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse
+from search.query.parser import ParsedQuery, check_length, highlight_phrases, highlight_terms, parse, text_words
 from search.query.related import key_words
 from search.query.rerank import QueryWord, rerank
 from search.query.snippets import mark_all, matches
@@ -251,7 +251,9 @@ class Searcher:
                 shown = parsed.stopped[:STOPWORDS_SHOWN] + (["…"] if len(parsed.stopped) > STOPWORDS_SHOWN else [])
                 results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(shown)}))
             if parsed.dashes:
-                results.notices.append(Notice(Code.DASH_IS_PUNCTUATION, {"words": "، ".join(parsed.dashes)}))
+                shown = [f"«{w}»" for w in parsed.dashes[:STOPWORDS_SHOWN]]
+                shown += ["…"] if len(parsed.dashes) > STOPWORDS_SHOWN else []
+                results.notices.append(Notice(Code.DASH_IS_PUNCTUATION, {"words": "، ".join(shown)}))
             results.hits = list(self._run(request, parsed, results))
         else:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
@@ -323,7 +325,7 @@ class Searcher:
         ranked = found.ranked
         if request.sort == "relevance" and words:
             ranked = rerank(view, words, request.fields, ranked, self.ranking,
-                            found.missing if found.complete_first else (), rerank_depth)
+                            found.missing if found.complete_first else (), rerank_depth, text_words(request.text))
         members: dict = {}
         if grouped:
             stories = _stories(view, ranked[:GROUP_WINDOW], request.fields)

@@ -160,6 +160,12 @@ def test_a_dash_in_a_remembered_sentence_is_punctuation_not_an_exclusion():
     assert [c.terms[0].written for c in operators.excluded] == ["كغيرها"] and not operators.dashes
     typed = parse("- من هو مؤسس الدولة السعودية")  # a dash then a space: punctuation as before
     assert not typed.excluded and not typed.dashes
+    # keywords with their exclusions: the dashed words do not make a text (found by a fresh tester)
+    for keywords in ("القمة الخليجية في الرياض -قطر", "أمير منطقة الرياض -جدة -الدمام", "-مصر -السعودية -قطر -الكويت -عمان"):
+        assert parse(keywords).excluded and not parse(keywords).dashes, keywords
+    closed = parse("مصر -كغيرها- تكافح")  # a phrase set off by two dashes, at any length
+    assert not closed.excluded and closed.dashes == ["كغيرها"]
+    assert parse("مصر -مصر مصر -مصر مصر كلها اليوم").dashes == ["مصر"]  # named once
 
 
 def test_a_dashed_word_in_a_sentence_is_searched_and_the_page_says_why(searcher):

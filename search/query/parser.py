@@ -7,10 +7,10 @@ Syntax (forgiving: stray quotes, lone operators and punctuation never raise):
 - ``"exact phrase"``: the words in this order (by stem), required. An unclosed quote runs to the end.
 - ``-word`` / ``-"phrase"``: exclude articles that contain it. A ``-`` followed by a space (the
   ``- `` that starts typed questions) is punctuation, not an exclusion; so is a ``-`` before a
-  single word in a text of :data:`TEXT_WORDS` words or more without other operators (quotes, ``OR``,
-  ``+``), a pasted or remembered sentence, where Arabic sets a phrase off with dashes
-  (``تكافح مصر -كغيرها- من الدول``); :attr:`ParsedQuery.dashes` names those words so the page can
-  say so.
+  single word in a text of :data:`TEXT_WORDS` words or more besides the dashed ones, without other
+  operators (quotes, ``OR``, ``+``): a pasted or remembered sentence, where Arabic sets a phrase off
+  with dashes (``تكافح مصر -كغيرها من الدول``); and so is the first dash of ``-word-`` at any
+  length. :attr:`ParsedQuery.dashes` names those words so the page can say so.
 - ``+word``: required.
 - ``a OR b``: alternatives counted as one word when ranking by how many words match.
 
@@ -51,6 +51,12 @@ MAX_QUERY_WORDS = 64
 #: A query of this many words or more (stopwords counted) is a text, not keywords: a dash before
 #: one of its words is punctuation, not an exclusion (see the module docstring).
 TEXT_WORDS = 5
+
+def text_words(text: str) -> int:
+    """How many words `text` has as typed, stopwords counted, lone punctuation not (the measure
+    of "a text, not keywords": :data:`TEXT_WORDS`, ``RankingConfig.learned_min_words``)."""
+    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+
 
 #: term -> in how many articles the index holds it.
 Frequency = Callable[[str], int]
@@ -257,15 +263,18 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
         pending_or = False
         clauses.extend(new)
     dashes = []
-    if dashed and not syntax and len(text.split()) >= TEXT_WORDS:
-        for clause in dashed:
+    undashed = sum(1 for token in text.split() if not token.startswith(("-", "\u2212")) and any(c.isalnum() for c in token))
+    for clause in dashed:
+        written = clause.terms[0].written
+        closed = f"-{written}-" in text or f"\u2212{written}\u2212" in text  # -كغيرها-: a phrase set off
+        if closed or (not syntax and undashed >= TEXT_WORDS):
             clause.excluded = False
-            dashes.append(clause.terms[0].written)
+            dashes.append(written)
     count = _word_count([c for c in clauses if not c.plain])
     if count > MAX_QUERY_WORDS:
         raise QueryError(Code.QUERY_TOO_MANY_WORDS, words=count, limit=MAX_QUERY_WORDS)
     stopped = [raw for raw in tokens(text) if forms(raw) is None and any(c.isalpha() for c in raw)]
-    return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)), dashes)
+    return ParsedQuery(text, clauses, list(dict.fromkeys(stopped)), list(dict.fromkeys(dashes)))
 
 
 def _word_count(clauses: list[Clause]) -> int:

@@ -70,11 +70,12 @@ class TermIdSource(Protocol):
 
 def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...],
            ranked: list[tuple[float, Any]], config: RankingConfig = DEFAULT,
-           later: Collection[Any] = (), depth: int | None = None) -> list[tuple[float, Any]]:
+           later: Collection[Any] = (), depth: int | None = None, typed_words: int = 0) -> list[tuple[float, Any]]:
     """The first `depth` (default ``config.rerank_depth``) of `ranked` (first-phase (score,
     document) pairs, best first) rescored from their stored term ids, by the learned model
-    ``config.learned_model`` (:mod:`search.query.learned`) or by :func:`linear_score`, and sorted
-    by the new score (ties keep their first-phase order), the documents in `later`
+    ``config.learned_model`` (:mod:`search.query.learned`) for a query of at least
+    ``config.learned_min_words`` `typed_words`, else by :func:`linear_score`, and sorted by the
+    new score (ties keep their first-phase order), the documents in `later`
     after the others (they lack part of the query); the rest follow as they were."""
     depth = config.rerank_depth if depth is None else depth
     head, tail = ranked[:depth], ranked[depth:]
@@ -82,13 +83,16 @@ def rerank(source: TermIdSource, words: list[QueryWord], fields: tuple[str, ...]
     texts = {name: Candidates.stored(source.term_ids(name, docs)) for name in fields}
     stats = source.stats(fields)
     features = candidate_features(words, texts, stats, source.broad_stems(), config)
-    if config.learned_model:
+    if config.learned_model and typed_words >= config.learned_min_words:
         from search.query import learned  # (it reads this module's features)
 
         scores = learned.learned_score(
             config.learned_model, features, np.array([score for score, _ in head], dtype=np.float64),
             np.array([doc in later for doc in docs], dtype=bool), learned.idf_total(words, stats, fields),
             len(words), config)
+        # above the first phase's scores of the rest, so that scores fall along the list as they do
+        # with the hand-weighted sum (the model's own are in (0, 1))
+        scores = scores + max((score for score, _ in tail), default=0.0)
     else:
         scores = linear_score(features, config)
     rescored = [(float(score), doc) for score, doc in zip(scores, docs)]
