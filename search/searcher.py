@@ -141,6 +141,10 @@ def parse_day(value: str | date | None, name: str, hijri: bool = False) -> date 
     return found
 
 
+#: Arguments of the public methods that are text (or None): another type is the caller's error.
+_TEXT_ARGUMENTS = ("text", "doc_id", "source", "author")
+
+
 def _damage_is_missing(method):
     """Turn whatever a damaged index makes the backend raise (EOFError, zlib.error, a pickling
     error...) into :class:`search.index.store.IndexMissing` with the hint to reindex; errors the
@@ -149,7 +153,11 @@ def _damage_is_missing(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        signature.bind(self, *args, **kwargs)  # a wrong argument is the caller's TypeError, not damage
+        bound = signature.bind(self, *args, **kwargs)  # a wrong argument is the caller's TypeError, not damage
+        for name in _TEXT_ARGUMENTS:
+            value = bound.arguments.get(name)
+            if (value is not None or name == "doc_id") and name in bound.arguments and not isinstance(value, str):
+                raise TypeError(f"{method.__name__}(): {name} must be a str, not {type(value).__name__}")
         try:
             return method(self, *args, **kwargs)
         except (SearchError, store.IndexMissing):

@@ -125,6 +125,11 @@ def test_only_stopwords_says_so(searcher):
 def test_a_wrong_argument_is_a_type_error_not_a_damaged_index(searcher):
     with pytest.raises(TypeError):
         searcher.search("داعش", no_such_option=True)
+    for call in (lambda: searcher.search(b"\xd9\x85\xd8\xb5\xd8\xb1"), lambda: searcher.search(5),
+                 lambda: searcher.search("مصر", source=5), lambda: searcher.search("مصر", author=5),
+                 lambda: searcher.article(5), lambda: searcher.related(None)):
+        with pytest.raises(TypeError, match="must be a str"):  # not "the index is damaged"
+            call()
 
 
 def test_only_exclusions_returns_the_rest(searcher):
