@@ -255,7 +255,8 @@ def test_unknown_alias_or_cluster_is_a_clear_error(cluster):
 
 
 def test_second_reindex_is_refused_and_changes_nothing(cluster, os_searcher, corpus):
-    from search.backends.opensearch import _reindex_lock, connect
+    from search.backends.opensearch import connect
+    from search.backends.opensearch.lock import _reindex_lock
 
     before = os_searcher.generation()
     with _reindex_lock(connect(cluster.url), ALIAS):
