@@ -122,7 +122,10 @@ def run(bench: Bench) -> None:
     from bench import speed
 
     args = bench.args
-    why = missing(args.opensearch_url)
+    unknown = [b for b in args.backends if b not in BACKENDS]
+    if unknown:
+        raise ValueError(f"unknown backend(s) {', '.join(unknown)}; choose from {', '.join(BACKENDS)}")
+    why = missing(args.opensearch_url) if "opensearch" in args.backends else None
     if why:
         bench.add("Backends", f"Skipped: {why}.")
         return
@@ -130,13 +133,14 @@ def run(bench: Bench) -> None:
     started = time.monotonic()
     budget = args.backend_budget * 60 if args.backend_budget else None
     rate: dict[str, float] = {}
-    cluster = Cluster(args.opensearch_url, bench.workdir / "opensearch", heap=args.opensearch_heap)
+    cluster = Cluster(args.opensearch_url if "opensearch" in args.backends else "(not used)",
+                      bench.workdir / "opensearch", heap=args.opensearch_heap)
     with cluster:
         url = str(cluster.url)
         for factor in args.backend_sizes:
             corpus, records = size_corpus(bench, factor)
             try:
-                for backend in BACKENDS:
+                for backend in [b for b in BACKENDS if b in args.backends]:
                     row = {"factor": factor, "records": records, "backend": backend}
                     if budget is not None and backend in rate:
                         expected = records / rate[backend]
@@ -352,6 +356,9 @@ def backends_plot(rows: list[dict], path: Path) -> bool | None:
                     style, color = styles[backend]
                     ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=color, label=LABELS[backend])
             ax.set_xscale("log")
+            sizes = sorted({r["records"] for r in rows})
+            ax.set_xticks(sizes, [f"{n / 1000:,.0f}k" if n >= 10_000 else f"{n / 1000:,.1f}k" for n in sizes])
+            ax.minorticks_off()
             ax.set_xlabel("articles (log scale)")
             ax.set_ylabel(ylabel)
             ax.set_title(title)

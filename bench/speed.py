@@ -1234,6 +1234,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="corpus sizes of the growth section, as fractions of the corpus (default 0.25,0.5,1,4)")
     p.add_argument("--backend-sizes", type=_factors, default=(0.25, 1.0, 4.0, 16.0), metavar="F,F,...",
                    help="corpus sizes of the backends section (default 0.25,1,4,16)")
+    p.add_argument("--backends", type=lambda text: tuple(t.strip() for t in text.split(",") if t.strip()),
+                   default=("opensearch", "whoosh"), metavar="B,B",
+                   help="backends section: which backends (default opensearch,whoosh)")
     p.add_argument("--backend-web-seconds", type=float, default=60.0,
                    help="backends section: web load per size and backend (default 60)")
     p.add_argument("--backend-budget", type=float, default=None, metavar="MINUTES",
