@@ -25,6 +25,9 @@ to Lucene where Lucene has the figure):
    (repeated with new ids, URLs and a copy number at the end of the body, so that the engine's
    duplicate detection keeps every copy; streamed through a temporary .jsonl.gz), a table and a
    plot; and adding 100 new articles to the full index incrementally, when the engine can.
+6. ``backends`` (only when named in ``--sections``): Arshif on Whoosh beside Arshif on an OpenSearch
+   cluster at 25%, 100%, 4× and 16× the corpus: reindex docs/s, news-query p50/p95 with snippets and
+   the web p95 under 16 clients, a table and a plot (:mod:`bench.backends`).
 
 It only uses the engine's public entry points (``reindex``, ``Searcher.search``, ``arshif
 serve``), so it keeps working while the engine changes. Tests only check that it runs
@@ -72,7 +75,9 @@ DEFAULT_ARCD = SHARED / "eval" / "arcd"
 DEFAULT_KNOWNITEM = SHARED / "eval" / "knownitem"
 DEFAULT_LUCENE = SHARED / "tools" / "lucene" / "run"
 
-SECTIONS = ("reindex", "queries", "web", "relevance", "growth")
+SECTIONS = ("reindex", "queries", "web", "relevance", "growth", "backends")
+#: what runs when --sections is not given (``backends`` needs an OpenSearch cluster and about an hour)
+DEFAULT_SECTIONS = SECTIONS[:-1]
 SYSTEMS = ("arshif", "whoosh", "lucene")
 LABELS = {"arshif": "Arshif", "whoosh": "stock Whoosh", "lucene": "Lucene 9"}
 QUICK_DOCS = 2_000
@@ -222,10 +227,18 @@ class StockWhooshSearcher:
 
 
 class ArshifSearch:
-    def __init__(self, root: Path, fields: tuple[str, ...], snippets: bool):
+    def __init__(self, root: Path, fields: tuple[str, ...], snippets: bool, url: str | None = None,
+                 alias: str | None = None):
+        """Arshif's searcher of the Whoosh index at `root`, or of the OpenSearch alias `alias` on the
+        cluster at `url` (as ``arshif search --backend opensearch`` opens it)."""
         from search.searcher import Searcher
 
-        self._searcher = Searcher(root)
+        if url:
+            from search.backends import open_backend
+
+            self._searcher = Searcher(alias, backend=open_backend("opensearch", url, alias))
+        else:
+            self._searcher = Searcher(root)
         self.fields, self.snippets = fields, snippets
 
     def search(self, text: str) -> list[str]:
@@ -249,8 +262,13 @@ def run_job(job: dict) -> dict:
         else:
             from search.index.build import reindex
 
+            build = None
+            if job.get("url"):  # the OpenSearch backend, as `arshif reindex --backend opensearch` builds it
+                from search.backends.opensearch import DEFAULT_REPLICAS, DEFAULT_SHARDS, OpenSearchBuild
+
+                build = OpenSearchBuild.locked(job["url"], job["alias"], DEFAULT_SHARDS, DEFAULT_REPLICAS, log=log)
             started = time.perf_counter()
-            summary = reindex([corpus], index)
+            summary = reindex([corpus], index, build=build)
             out = {"seconds": time.perf_counter() - started, "indexed": getattr(summary, "indexed", None),
                    "duplicates": getattr(summary, "duplicates", None), "skipped": getattr(summary, "skipped", None)}
     elif task == "incremental":
@@ -259,7 +277,8 @@ def run_job(job: dict) -> dict:
         out = {"sets": {}}
         for qset in job["sets"]:
             out["sets"][qset["key"]] = query_session(job["system"], Path(qset["index"]), tuple(qset["fields"]),
-                                                     qset["queries"], job["runs"], qset.get("snippets", True))
+                                                     qset["queries"], job["runs"], qset.get("snippets", True),
+                                                     qset.get("url"), qset.get("alias"))
     else:
         raise ValueError(f"unknown task {task!r}")
     out["maxrss_self_kb"] = _maxrss_kb(resource.RUSAGE_SELF)
@@ -267,10 +286,12 @@ def run_job(job: dict) -> dict:
     return out
 
 
-def query_session(system: str, index: Path, fields: tuple[str, ...], queries, runs: int, snippets: bool) -> dict:
+def query_session(system: str, index: Path, fields: tuple[str, ...], queries, runs: int, snippets: bool,
+                  url: str | None = None, alias: str | None = None) -> dict:
     """Open a searcher, time the first query (cold), then `runs` timed passes over the queries."""
     started = time.perf_counter()
-    searcher = StockWhooshSearcher(index, fields) if system == "whoosh" else ArshifSearch(index, fields, snippets)
+    searcher = StockWhooshSearcher(index, fields) if system == "whoosh" else \
+        ArshifSearch(index, fields, snippets, url, alias)
     opened = time.perf_counter()
     errors: dict[str, str] = {}
     top: dict[str, list[str]] = {}
@@ -747,10 +768,20 @@ class Bench:
     def run_web(self) -> None:
         index = self.ensure_index("arshif")
         seconds, clients = self.args.web_seconds, self.args.web_clients
+        records, rss, rss_idle, rss_warm, warm_ms, complaint = self.serve_and_load(["--index", str(index)], seconds,
+                                                                                   clients)
+        self.web_table(records, rss, rss_idle, rss_warm, warm_ms, seconds, clients)
+        if complaint:
+            self.note(complaint)
+
+    def serve_and_load(self, serve_args: list[str], seconds: float, clients: int):
+        """Start ``arshif serve <serve_args>``, time a first search, load it with `clients` clients
+        for `seconds`, stop it: (records, rss, rss_idle, rss_warm, warm_ms, the server's complaint
+        on stderr or None), records and rss as :func:`load` gives them."""
         port = free_port()
         exe = Path(sys.executable).with_name("arshif")
         cmd = ([str(exe)] if exe.exists() else [sys.executable, "-m", "search.cli"]) + \
-            ["serve", "--port", str(port), "--index", str(index)]
+            ["serve", "--port", str(port), *serve_args]
         log(f"web: {' '.join(cmd)}")
         server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         stderr_lines: list[bytes] = []
@@ -772,9 +803,10 @@ class Bench:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-        self.web_table(records, rss, rss_idle, rss_warm, warm_ms, seconds, clients)
+        complaint = None
         if server.returncode not in (0, -15, None) and stderr_lines:
-            self.note("the server wrote on stderr: " + b"".join(stderr_lines[-5:]).decode("utf-8", "replace")[-500:])
+            complaint = "the server wrote on stderr: " + b"".join(stderr_lines[-5:]).decode("utf-8", "replace")[-500:]
+        return records, rss, rss_idle, rss_warm, warm_ms, complaint
 
     def web_table(self, records, rss, rss_idle, rss_warm, warm_ms, seconds, clients) -> None:
         windows = self.args.runs
@@ -975,6 +1007,12 @@ class Bench:
                 f"with `{how}`: "
                 f"{out['seconds']:.2f} s (full reindex: {fmt(full)} s; ratio {ratio(out['seconds'], full)}), "
                 f"index now holds {fmt(out.get('doc_count'))} articles, peak RSS {fmt(mb(out['peak_rss']), 0)} MB.")
+
+    # ---- 6. backends
+    def run_backends(self) -> None:
+        from bench import backends
+
+        backends.run(self)
 
     # ---- query files
     def load_queries(self) -> None:
@@ -1188,11 +1226,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true",
                    help=f"smoke run: the first {QUICK_DOCS:,} articles, 1 run, 20 s of web load")
     p.add_argument("--docs", type=int, default=None, help="benchmark the first N articles of the corpus only")
-    p.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, of: {', '.join(SECTIONS)}")
+    p.add_argument("--sections", default=",".join(DEFAULT_SECTIONS),
+                   help=f"comma-separated, of: {', '.join(SECTIONS)} (default: all but backends)")
     p.add_argument("--web-seconds", type=float, default=None, help="web load duration (default 300; --quick: 20)")
     p.add_argument("--web-clients", type=int, default=16)
     p.add_argument("--growth", type=_factors, default=GROWTH, metavar="F,F,...",
                    help="corpus sizes of the growth section, as fractions of the corpus (default 0.25,0.5,1,4)")
+    p.add_argument("--backend-sizes", type=_factors, default=(0.25, 1.0, 4.0, 16.0), metavar="F,F,...",
+                   help="corpus sizes of the backends section (default 0.25,1,4,16)")
+    p.add_argument("--backends", type=lambda text: tuple(t.strip() for t in text.split(",") if t.strip()),
+                   default=("opensearch", "whoosh"), metavar="B,B",
+                   help="backends section: which backends (default opensearch,whoosh)")
+    p.add_argument("--backend-web-seconds", type=float, default=60.0,
+                   help="backends section: web load per size and backend (default 60)")
+    p.add_argument("--backend-budget", type=float, default=None, metavar="MINUTES",
+                   help="backends section: skip a build expected to end past this many minutes (default: none)")
+    p.add_argument("--opensearch-url", default=None, metavar="URL[,URL...]",
+                   help="backends section: an OpenSearch cluster to use (default: start 2 nodes with "
+                        "scripts/opensearch_cluster.py in the work folder, stopped at the end)")
+    p.add_argument("--opensearch-heap", default="1g", help="heap of each node the backends section starts")
+    p.add_argument("--backends-plot", type=Path,
+                   help="backends plot PNG (default: <out>-backends.png beside --out)")
     p.add_argument("--out", type=Path, help="write the Markdown report here (e.g. docs/benchmark.md)")
     p.add_argument("--plot", type=Path, help="growth plot PNG (default: <out>-growth.png beside --out)")
     p.add_argument("--note", action="append", default=[], help="a line for the report's notes (repeatable)")
@@ -1241,7 +1295,7 @@ def main(argv: list[str] | None = None) -> int:
             records = count_records(corpus)
         bench = Bench(args, workdir, corpus, records, lucene_missing(args.lucene))
         bench.load_queries()
-        if bench.lucene_skip:
+        if bench.lucene_skip and {"reindex", "queries", "relevance"} & set(sections):
             bench.note(bench.lucene_skip)
         log(f"benchmark over {records:,} records of {args.corpus}; sections {', '.join(sections)}; "
             f"{args.runs} run(s); load average {load_start[0]:.2f}")
@@ -1281,8 +1335,13 @@ def render(bench: Bench, argv: list[str], started: float, load_start, load_end) 
     minutes = (time.time() - started) / 60
     cores = os.cpu_count() or 1
     out = io.StringIO()
-    out.write("# Arshif benchmark\n\n")
-    out.write("Arshif beside stock Whoosh and Lucene, measured in one invocation of\n\n")
+    if bench.sections_md and all(title == "Backends" for title, _ in bench.sections_md):
+        out.write("# Arshif's backends: Whoosh beside OpenSearch\n\n")
+        out.write("Arshif on its embedded Whoosh backend beside Arshif on an OpenSearch cluster, as the corpus "
+                  "grows, measured in one invocation of\n\n")
+    else:
+        out.write("# Arshif benchmark\n\n")
+        out.write("Arshif beside stock Whoosh and Lucene, measured in one invocation of\n\n")
     out.write(f"    python -m bench.speed {' '.join(argv)}\n\n")
     out.write(f"on {when} ({minutes:.0f} minutes), over {bench.records:,} records of `{args.corpus}`"
               f"{' (the first ' + format(args.docs, ',') + ')' if args.docs else ''}, {args.runs} run(s) per figure "

@@ -303,6 +303,7 @@ class Searcher:
         view = self.backend.view()
         sources, excluded_sources = self._source_filter(view, request.source)
         frequency = functools.partial(view.doc_frequency, request.fields[-1])
+        view.prefetch_frequencies(_frequency_keys(parsed, request.fields))  # a cluster: in one request
         parsed, left = parsed.trimmed(frequency)
         if left:
             results.notices.append(Notice(Code.LONG_QUERY, {"kept": len(parsed.terms()), "left": left}))
@@ -457,6 +458,26 @@ def _hit(stored: dict, score: float, terms: frozenset[str] | None,
         score=round(float(score), 4),
         marked_snippet=make_snippet(stored.get("body", ""), terms, phrases=phrases, found=found) if terms is not None else "",
     )
+
+
+def _frequency_keys(parsed: ParsedQuery, fields: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """The document frequencies a search of `parsed` over `fields` reads, as ``(fields, term)``:
+    each word's stems and affixed forms in the last field (choosing its readings), in any of the
+    fields (the first phase's BM25F), and each word's stem in each field (the rerank)."""
+    forms: dict[str, None] = {}
+    stems: dict[str, None] = {}
+
+    def walk(clause) -> None:
+        for term in clause.terms:
+            stems[term.stem] = None
+            forms.update(dict.fromkeys((term.stem, *term.alternates, *term.clitic_forms)))
+        for alternative in clause.alternatives:
+            walk(alternative)
+
+    for clause in parsed.clauses:
+        walk(clause)
+    return ([((fields[-1],), form) for form in forms] + [(tuple(fields), form) for form in forms]
+            + [((field,), stem) for stem in stems for field in fields])
 
 
 def _stories(view: IndexView, ranked: list[tuple[float, Any]], fields: tuple[str, ...]) -> list:

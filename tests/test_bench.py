@@ -100,3 +100,30 @@ def test_percentile_and_score():
     assert scores["judged"] == 2
     assert scores["nDCG@10"] == pytest.approx(0.5)
     assert scores["RR@10"] == pytest.approx(0.5)
+
+
+def test_backends_section_is_opt_in_and_names_the_winner_per_size():
+    """The backends section (a cluster, about an hour) runs only when named; its summary says, from
+    the rows, which backend is better at each size and how each grows; a skipped size says why."""
+    from bench import backends
+
+    assert "backends" in bench.SECTIONS and "backends" not in bench.DEFAULT_SECTIONS
+    assert bench.build_parser().parse_args([]).sections.split(",") == list(bench.DEFAULT_SECTIONS)
+
+    def row(backend, factor, records, docs_per_s, p95):
+        return {"backend": backend, "factor": factor, "records": records, "indexed": records, "seconds": 1.0,
+                "docs_per_s": docs_per_s, "size": 2**20, "size_all": 2**21, "p50": p95 / 2, "p95": p95,
+                "web_rps": 10.0, "web_p50": p95, "web_p95": 2 * p95, "web_errors": 0, "load": 1.0}
+
+    rows = [row("opensearch", 1.0, 1000, 100.0, 50.0), row("whoosh", 1.0, 1000, 300.0, 10.0),
+            row("opensearch", 4.0, 4000, 100.0, 50.0), row("whoosh", 4.0, 4000, 300.0, 80.0),
+            {"backend": "opensearch", "factor": 16.0, "records": 16000, "skipped": "skipped: past the budget"}]
+    text = backends.summary(rows)
+    assert "**reindex docs/s**: better with 100%: Whoosh (3.0×); 4×: Whoosh (3.0×)" in text
+    assert "**news p95**: better with 100%: Whoosh (5.0×); 4×: OpenSearch (1.6×)" in text
+    assert "**web requests/s**: better with 100%: even (within 5%); 4×: even (within 5%)" in text
+    assert "Whoosh ∝ n^1.50" in text and "OpenSearch ∝ n^0.00" in text
+    args = bench.build_parser().parse_args(["--sections", "backends"])
+    table = backends.table(rows, args, 5)
+    assert "| 16× | 16,000 | Arshif + OpenSearch | skipped: past the budget |" in table
+    assert "1 (2 all copies)" in table

@@ -114,6 +114,35 @@ def test_first_phase_scores_are_whooshs(whoosh_searcher, os_searcher):
     assert same >= 0.9 * len(QUERIES[::5]), f"the same 50 candidates for {same} of {len(QUERIES[::5])} queries"
 
 
+def test_document_frequencies_are_counted_in_one_request(cluster, os_searcher):
+    """A search on a view that has counted nothing yet asks the cluster for all its document
+    frequencies in one request (not one per word), with the same answers and the same counts as
+    the cluster's own ``_count`` of the articles holding each term in any of the fields."""
+    from search.backends.opensearch import OpenSearchBackend
+
+    backend = OpenSearchBackend(cluster.url, ALIAS)  # a new backend: nothing counted yet
+    asked: list[str] = []
+    perform = backend.client.transport.perform_request
+
+    def recording(method, url, *args, **kwargs):
+        asked.append(url.rstrip("/").rsplit("/", 1)[-1])
+        return perform(method, url, *args, **kwargs)
+
+    backend.client.transport.perform_request = recording
+    fresh = Searcher(ALIAS, backend=backend)
+    for query in ("المرصد السوري لحقوق الإنسان", "أمير منطقة الرياض", '"خادم الحرمين" -الملك', "بالمملكة OR الهلال"):
+        asked.clear()
+        ours = fresh.search(query, snippets=False)
+        assert asked.count("_msearch") == 1 and "_count" not in asked, (query, asked)
+        assert _ids(ours) == _ids(os_searcher.search(query, snippets=False)) and ours.hits, query
+    counted = dict(backend.view()._gen.frequencies)
+    assert len(counted) > 20 and any(isinstance(k, tuple) for k, _ in counted)
+    for (fields, term), count in counted.items():
+        fields = (fields,) if isinstance(fields, str) else fields
+        query = {"bool": {"should": [{"term": {f: term}} for f in fields]}}
+        assert count == perform("POST", f"/{backend.view().generation}/_count", body={"query": query})["count"]
+
+
 @pytest.mark.parametrize("query, options", [
     ("الملك سلمان", {"facets": True}),
     ('"خادم الحرمين"', {"facets": True, "sort": "newest"}),
@@ -226,7 +255,8 @@ def test_unknown_alias_or_cluster_is_a_clear_error(cluster):
 
 
 def test_second_reindex_is_refused_and_changes_nothing(cluster, os_searcher, corpus):
-    from search.backends.opensearch import _reindex_lock, connect
+    from search.backends.opensearch import connect
+    from search.backends.opensearch.lock import _reindex_lock
 
     before = os_searcher.generation()
     with _reindex_lock(connect(cluster.url), ALIAS):

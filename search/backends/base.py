@@ -11,7 +11,7 @@ embedded one).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -82,6 +82,11 @@ class IndexView(Protocol):
     def prefetch(self, docs: Sequence[DocKey]) -> None:
         """Say which documents' stored fields will be asked next (a cluster fetches them in one
         request; an embedded index ignores it)."""
+        ...
+    def prefetch_frequencies(self, keys: Iterable[tuple[Sequence[str], str]]) -> None:
+        """Say which document frequencies will be asked next, as ``(fields, term)``: the articles
+        with `term` in any of `fields` (one field: :meth:`doc_frequency`). A cluster counts them
+        in one request; an embedded index ignores it."""
         ...
     def document(self, doc_id: str) -> dict[str, Any] | None: ...
     def copies(self, doc_id: str) -> list[dict[str, Any]]:

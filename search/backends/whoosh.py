@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -170,6 +170,9 @@ class WhooshView:
 
     def prefetch(self, docs: Sequence[int]) -> None:
         """Nothing to do: stored fields are read from local files as asked."""
+
+    def prefetch_frequencies(self, keys: Iterable[tuple[Sequence[str], str]]) -> None:
+        """Nothing to do: document frequencies are read from memory as asked."""
 
     def stored_fields(self, doc: int) -> dict[str, Any]:
         return self._searcher.stored_fields(doc)
