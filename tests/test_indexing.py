@@ -29,6 +29,25 @@ def test_reindex_swaps_in_a_new_generation_and_a_searcher_follows(tmp_path):
     assert len(list(root.glob("gen-*"))) == 2  # the new one and the previous one
 
 
+def test_a_view_taken_before_a_swap_still_answers_within_the_request(tmp_path):
+    """The page reads its spelling suggestions from a view it took before the search opened the
+    new generation (found by the soak test: ReaderClosed, an HTTP 500, during swaps)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    articles = seed_articles()
+    write_jsonl(src / "a.jsonl", articles[:3])
+    root = tmp_path / "ix"
+    reindex([src], root, procs=1)
+    searcher = Searcher(root)
+    frequency = searcher.frequencies()  # a view of the first generation
+    assert frequency("body", "داعش") >= 0
+    write_jsonl(src / "a.jsonl", articles)
+    reindex([src], root, procs=1)
+    assert searcher.doc_count() == len(articles)  # this thread opened the new generation
+    for word in ("ليبي", "صبرات", "ميليشي", "حرس"):  # words the view has not looked up yet
+        assert frequency("body", word) >= 0
+
+
 def test_a_failed_reindex_leaves_the_old_index_searchable(tmp_path, monkeypatch):
     root = tmp_path / "ix"
     reindex([SEEDS], root, procs=1)

@@ -55,18 +55,23 @@ class WhooshBackend:
         return WhooshView(path, searcher, self._generation_data(path, searcher))
 
     def _searcher(self):
-        """This thread's Whoosh searcher, reopened when a new generation is live."""
+        """This thread's Whoosh searcher, reopened when a new generation is live. The one it
+        replaces stays open until the next swap: a request may still read a view it took before
+        (the page's spelling suggestions read their view after the search opened the new one;
+        closing it at once made them fail with ReaderClosed in one request in 3,000 during swaps)."""
         gen = store.current_generation(self.root)
         held = getattr(self._local, "held", None)
         if held is not None and held[0] == gen:
             return held[1], gen
         ix = store.open_current(self.root)
         searcher = ix.searcher()
-        if held is not None:
+        retired = getattr(self._local, "retired", None)
+        if retired is not None:
             try:
-                held[1].close()
+                retired[1].close()
             except Exception:  # noqa: BLE001 -- an old generation's files may be gone
                 pass
+        self._local.retired = held
         self._local.held = (gen, searcher)
         return searcher, gen
 
