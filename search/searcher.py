@@ -256,12 +256,10 @@ class Searcher:
                           date_from=_iso(request.date_from), date_to=_iso(request.date_to))
         if parsed.clauses or request.browse:
             if parsed.stopped:
-                shown = parsed.stopped[:STOPWORDS_SHOWN] + (["…"] if len(parsed.stopped) > STOPWORDS_SHOWN else [])
-                results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": "، ".join(shown)}))
+                results.notices.append(Notice(Code.STOPWORDS_LEFT_OUT, {"words": _listed(parsed.stopped)}))
             if parsed.dashes:
-                shown = [f"«{w}»" for w in parsed.dashes[:STOPWORDS_SHOWN]]
-                shown += ["…"] if len(parsed.dashes) > STOPWORDS_SHOWN else []
-                results.notices.append(Notice(Code.DASH_IS_PUNCTUATION, {"words": "، ".join(shown)}))
+                results.notices.append(Notice(Code.DASH_IS_PUNCTUATION,
+                                              {"words": _listed([f"«{w}»" for w in parsed.dashes])}))
             results.hits = list(self._run(request, parsed, results))
         else:
             results.notices.append(Notice(Code.NOTHING_TO_SEARCH if request.text.strip() else Code.EMPTY_QUERY))
@@ -478,6 +476,11 @@ def _frequency_keys(parsed: ParsedQuery, fields: tuple[str, ...]) -> list[tuple[
         walk(clause)
     return ([((fields[-1],), form) for form in forms] + [(tuple(fields), form) for form in forms]
             + [((field,), stem) for stem in stems for field in fields])
+
+
+def _listed(words: list[str]) -> str:
+    """Words for a notice: the first :data:`STOPWORDS_SHOWN`, Arabic commas between, … if more."""
+    return "، ".join(words[:STOPWORDS_SHOWN] + (["…"] if len(words) > STOPWORDS_SHOWN else []))
 
 
 def _stories(view: IndexView, ranked: list[tuple[float, Any]], fields: tuple[str, ...]) -> list:

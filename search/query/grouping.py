@@ -36,13 +36,18 @@ MIN_SHINGLES = 20
 
 def shingles(stems: np.ndarray, k: int = SHINGLE) -> frozenset[int]:
     """The set of `k`-stem shingles of a body (term ids in order), each hashed to one integer."""
-    if len(stems) < k:
-        return frozenset()
-    ids = stems.astype(np.uint64)
+    return frozenset(_window_hashes(np.asarray(stems).astype(np.uint64), k).tolist())
+
+
+def _window_hashes(ids: np.ndarray, k: int) -> np.ndarray:
+    """The hash of each run of `k` consecutive ids (uint64): a polynomial of the k ids, wrapping
+    (only equality matters); empty when there are fewer than `k` ids."""
+    if len(ids) < k:
+        return np.empty(0, dtype=np.uint64)
     mixed = ids[:len(ids) - k + 1].copy()
-    for j in range(1, k):  # a polynomial hash of the k ids (wrapping: only equality matters)
+    for j in range(1, k):
         mixed = mixed * np.uint64(1_000_003) + ids[j:len(ids) - k + 1 + j]
-    return frozenset(mixed.tolist())
+    return mixed
 
 
 def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
@@ -70,9 +75,7 @@ def resemblances(bodies: Sequence[np.ndarray], k: int = SHINGLE) -> tuple[np.nda
     ids = np.concatenate([np.asarray(b) for b in bodies]).astype(np.uint64)
     doc = np.repeat(np.arange(n), lengths)
     starts = total - k + 1
-    mixed = ids[:starts].copy()
-    for j in range(1, k):  # the polynomial hash of :func:`shingles`
-        mixed = mixed * np.uint64(1_000_003) + ids[j:starts + j]
+    mixed = _window_hashes(ids, k)  # over the bodies end to end, as :func:`shingles` hashes one
     inside = doc[:starts] == doc[k - 1:]  # a shingle's first and last ids in one body
     values, rows = mixed[inside], doc[:starts][inside]
     distinct, cols = np.unique(values, return_inverse=True)

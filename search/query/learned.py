@@ -20,7 +20,7 @@ import numpy as np
 
 from search.query.bm25 import CollectionStats
 from search.query.config import DEFAULT, RankingConfig
-from search.query.rerank import _COLUMN, QueryWord, linear_score
+from search.query.rerank import FEATURE_COLUMN, QueryWord, linear_score
 
 #: The features divided by the query's idf total (each is a sum of idf-weighted terms).
 _PER_IDF = ("stem_title", "stem_body", "exact_title", "exact_body", "lead", "broad",
@@ -56,9 +56,9 @@ def model_features(features: np.ndarray, first: np.ndarray, later: np.ndarray, i
     hand = linear_score(features, config)
     out = np.empty((n, len(MODEL_FEATURES)))
     for i, name in enumerate(_PER_IDF):
-        out[:, i] = features[:, _COLUMN[name]] / scale
+        out[:, i] = features[:, FEATURE_COLUMN[name]] / scale
     k = len(_PER_IDF)
-    out[:, k] = features[:, _COLUMN["matched"]]
+    out[:, k] = features[:, FEATURE_COLUMN["matched"]]
     out[:, k + 1] = first / max(float(first.max()), 1e-9) if n else first
     out[:, k + 2] = hand / max(float(hand.max()), 1e-9) if n else hand
     out[:, k + 3] = ~later

@@ -263,7 +263,7 @@ def parse(text: str, config: RankingConfig = DEFAULT) -> ParsedQuery:
         pending_or = False
         clauses.extend(new)
     dashes = []
-    undashed = sum(1 for token in text.split() if not token.startswith(("-", "\u2212")) and any(c.isalnum() for c in token))
+    undashed = text_words(" ".join(token for token in text.split() if not token.startswith(("-", "\u2212"))))
     for clause in dashed:
         written = clause.terms[0].written
         closed = f"-{written}-" in text or f"\u2212{written}\u2212" in text  # -كغيرها-: a phrase set off

@@ -115,7 +115,8 @@ def score_all(words: list[QueryWord], docs: list[dict[str, TermIds]], stats: Col
 #: fraction of the query's words matched.
 FEATURES = ("stem_title", "stem_body", "exact_title", "exact_body", "lead", "broad",
             "proximity_title", "proximity_body", "passage", "matched")
-_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+#: A feature's column in the matrix of :func:`candidate_features`.
+FEATURE_COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
 def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stats: CollectionStats,
@@ -134,7 +135,7 @@ def score_candidates(words: list[QueryWord], fields: dict[str, Candidates], stat
 
 def linear_score(features: np.ndarray, config: RankingConfig = DEFAULT) -> np.ndarray:
     """The hand-weighted second-phase score of a (candidates, :data:`FEATURES`) matrix."""
-    f, c = features, _COLUMN
+    f, c = features, FEATURE_COLUMN
     total = (f[:, c["stem_title"]] + f[:, c["stem_body"]]
              + config.exact_weight * (f[:, c["exact_title"]] + f[:, c["exact_body"]])
              + config.lead_weight * f[:, c["lead"]] + config.broad_stem_weight * f[:, c["broad"]]
@@ -188,28 +189,28 @@ def candidate_features(words: list[QueryWord], fields: dict[str, Candidates], st
         by_form = form_kind == _TermMap.EXACT
         tf_exact = np.bincount(form_flat[by_form], minlength=n_docs * n_words).reshape(n_docs, n_words)
         length = text.lengths[:, None].astype(float)
-        out[:, _COLUMN[f"stem_{which}"]] += np.where(
+        out[:, FEATURE_COLUMN[f"stem_{which}"]] += np.where(
             found, weight * idf * _bm25_array(tf_stem + config.clitic_weight * tf_variant, length, avg, config), 0.0).sum(axis=1)
-        out[:, _COLUMN[f"exact_{which}"]] += np.where(
+        out[:, FEATURE_COLUMN[f"exact_{which}"]] += np.where(
             found, weight * idf * _bm25_array(tf_exact, length, avg, config), 0.0).sum(axis=1)
         if field == "body":
             first = np.full(n_docs * n_words, np.iinfo(np.int64).max)
             np.minimum.at(first, flat, pos)
             in_lead = found & (first.reshape(n_docs, n_words) < config.lead_words)
-            out[:, _COLUMN["lead"]] += np.where(in_lead, idf, 0.0).sum(axis=1)
+            out[:, FEATURE_COLUMN["lead"]] += np.where(in_lead, idf, 0.0).sum(axis=1)
         matched |= found
         if not by_form.all():  # matches on broad stems, for the words a candidate lacks
             tf_root = np.bincount(form_flat[~by_form], minlength=n_docs * n_words).reshape(n_docs, n_words)
             by_root = ~found & (tf_root > 0)
-            out[:, _COLUMN["broad"]] += np.where(by_root, weight * idf * _bm25_array(tf_root, length, avg, config),
+            out[:, FEATURE_COLUMN["broad"]] += np.where(by_root, weight * idf * _bm25_array(tf_root, length, avg, config),
                                                  0.0).sum(axis=1)
             matched |= by_root
         seen = _last_seen(n_words, doc, word, pos)  # what both bonuses read
-        out[:, _COLUMN[f"proximity_{which}"]] += config.field_weight(field) * _proximity(
+        out[:, FEATURE_COLUMN[f"proximity_{which}"]] += config.field_weight(field) * _proximity(
             idf, doc, word, seen, n_docs, config.proximity_window)
         if field == "body":
-            out[:, _COLUMN["passage"]] += _best_passage(idf, doc, seen, n_docs, config.passage_words)
-    out[:, _COLUMN["matched"]] = matched.sum(axis=1) / n_words
+            out[:, FEATURE_COLUMN["passage"]] += _best_passage(idf, doc, seen, n_docs, config.passage_words)
+    out[:, FEATURE_COLUMN["matched"]] = matched.sum(axis=1) / n_words
     return out
 
 
